@@ -1,0 +1,66 @@
+/**
+ * `npm start`: builds the extension, then launches Chromium with it loaded when
+ * a display exists; without a display it prints where the unpacked build is and
+ * how to load it. Later issues add the local network (chain, relay) here.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ChromiumNotFoundError, findChromium } from './chromium.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const extensionDir = `${root}.output/chrome-mv3`;
+const profileDir = `${root}.profiles/dev`;
+
+/** Chrome derives an unpacked extension's id from its absolute path: sha256, first 16 bytes, hex digits 0-f → a-p. */
+function unpackedExtensionId(path: string): string {
+  const hex = createHash('sha256').update(path).digest('hex').slice(0, 32);
+  return [...hex].map((digit) => String.fromCharCode(97 + Number.parseInt(digit, 16))).join('');
+}
+
+const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const popupUrl = `chrome-extension://${unpackedExtensionId(extensionDir)}/popup.html`;
+const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const howToLoad = [
+  `Unpacked extension: ${extensionDir}`,
+  'Load it in Chrome/Chromium: open chrome://extensions, turn on "Developer mode", "Load unpacked", pick that folder.',
+  'Firefox: npm run build:firefox, then about:debugging → "This Firefox" → "Load Temporary Add-on" → .output/firefox-mv3/manifest.json.',
+];
+
+if (!hasDisplay) {
+  console.log(['', 'No display found, so no browser is started.', ...howToLoad].join('\n'));
+  process.exit(0);
+}
+
+let chromium: string;
+try {
+  chromium = findChromium({ install: false });
+} catch (error) {
+  if (!(error instanceof ChromiumNotFoundError)) throw error;
+  console.log(['', error.message, ...howToLoad].join('\n'));
+  process.exit(0);
+}
+
+mkdirSync(profileDir, { recursive: true });
+console.log(`\nStarting ${chromium} with Cairn loaded (profile ${profileDir}); the wallet opens at ${popupUrl}`);
+const browser = spawn(
+  chromium,
+  [
+    `--user-data-dir=${profileDir}`,
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    // Chromium refuses to run as root with its sandbox on.
+    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    popupUrl,
+  ],
+  { stdio: 'inherit' },
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => browser.kill(signal));
+browser.on('exit', (code) => process.exit(code ?? 0));

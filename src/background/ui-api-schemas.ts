@@ -1,0 +1,52 @@
+/**
+ * Runtime schemas for every privileged UI method: the background validates each
+ * request's params before a handler sees them (never trust a port message's shape).
+ */
+import * as v from 'valibot';
+import type { UiMethod } from './ui-api-contract';
+
+const password = v.pipe(v.string('"password" must be a string'), v.maxLength(1024, '"password" is too long'));
+const address = v.pipe(
+  v.string(),
+  v.regex(/^0x[0-9a-fA-F]{40}$/, '"address" must be a 0x-prefixed 20-byte hex'),
+);
+const accountName = v.pipe(
+  v.string('"name" must be a string'),
+  v.trim(),
+  v.minLength(1, '"name" must not be empty'),
+  v.maxLength(40, '"name" must be at most 40 characters'),
+);
+
+export const MIN_AUTO_LOCK_MINUTES = 1;
+export const MAX_AUTO_LOCK_MINUTES = 24 * 60;
+export const DEFAULT_AUTO_LOCK_MINUTES = 15;
+
+export const autoLockMinutesSchema = v.pipe(
+  v.number('"minutes" must be a number'),
+  v.integer('"minutes" must be a whole number'),
+  v.minValue(MIN_AUTO_LOCK_MINUTES, `"minutes" must be at least ${MIN_AUTO_LOCK_MINUTES}`),
+  v.maxValue(MAX_AUTO_LOCK_MINUTES, `"minutes" must be at most ${MAX_AUTO_LOCK_MINUTES}`),
+);
+
+const none = v.optional(v.undefined());
+
+export const uiParamSchemas = {
+  getState: none,
+  generateMnemonic: v.strictObject({ words: v.picklist([12, 24], '"words" must be 12 or 24') }),
+  createFromMnemonic: v.strictObject({
+    password,
+    mnemonic: v.pipe(v.string('"mnemonic" must be a string'), v.maxLength(1024, '"mnemonic" is too long')),
+  }),
+  createFromPrivateKey: v.strictObject({
+    password,
+    privateKey: v.pipe(
+      v.string('"privateKey" must be a string'),
+      v.maxLength(256, '"privateKey" is too long'),
+    ),
+  }),
+  unlock: v.strictObject({ password }),
+  lock: none,
+  addAccount: v.strictObject({ name: v.optional(accountName) }),
+  renameAccount: v.strictObject({ address, name: accountName }),
+  setAutoLockMinutes: v.strictObject({ minutes: autoLockMinutesSchema }),
+} satisfies Record<UiMethod, v.GenericSchema>;

@@ -1,0 +1,111 @@
+/**
+ * The decrypted wallet held in memory while unlocked: the vault secrets, the cached
+ * BIP-32 master key, and one viem signer per account (HD accounts first, by index,
+ * then imported keys in import order). Every change is persisted through a caller
+ * supplied `persist` before it is applied in memory, so a failed write changes nothing.
+ */
+import type { HDKey } from '@scure/bip32';
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { type AccountInfo, defaultAccountName } from './accounts.ts';
+import { InvalidParamsError, UnknownAccountError } from './errors.ts';
+import { deriveHdAccount, hdMasterKeyFromMnemonic, MAX_HD_INDEX } from './hd-accounts.ts';
+import { cloneVaultSecrets, type VaultSecrets } from './vault-secrets.ts';
+
+interface Entry {
+  info: AccountInfo;
+  signer: PrivateKeyAccount;
+}
+
+/** Writes the next secrets to the vault; the wallet applies them only once this resolves. */
+export type PersistSecrets = (next: VaultSecrets) => Promise<void>;
+
+export class UnlockedWallet {
+  #secrets: VaultSecrets;
+  #master: HDKey | null;
+  #entries: Entry[];
+
+  private constructor(secrets: VaultSecrets, master: HDKey | null, entries: Entry[]) {
+    this.#secrets = secrets;
+    this.#master = master;
+    this.#entries = entries;
+  }
+
+  /** Computes the seed once (if the wallet has a phrase) and derives every account. */
+  static async open(secrets: VaultSecrets): Promise<UnlockedWallet> {
+    const own = cloneVaultSecrets(secrets);
+    const master = own.hd ? await hdMasterKeyFromMnemonic(own.hd.mnemonic) : null;
+    const hd = (own.hd?.accountNames ?? []).map((name, index) => hdEntry(master!, index, name));
+    const imported = own.imported.map(({ privateKey, name }, index): Entry => {
+      const signer = privateKeyToAccount(privateKey);
+      return { info: { address: signer.address, name, kind: 'imported', index }, signer };
+    });
+    return new UnlockedWallet(own, master, [...hd, ...imported]);
+  }
+
+  /** A copy of the secrets, e.g. to re-encrypt them under new KDF parameters. */
+  secrets(): VaultSecrets {
+    return cloneVaultSecrets(this.#secrets);
+  }
+
+  /** Copies of the account list, HD accounts first. */
+  accounts(): AccountInfo[] {
+    return this.#entries.map(({ info }) => ({ ...info }));
+  }
+
+  /** The signer of `address` (compared case-insensitively). */
+  signer(address: string): PrivateKeyAccount {
+    return this.#find(address).signer;
+  }
+
+  /** Derives the next HD account, persists its name, then adds it. */
+  async addHdAccount(name: string | undefined, persist: PersistSecrets): Promise<AccountInfo> {
+    const hd = this.#secrets.hd;
+    if (!hd || !this.#master) {
+      throw new InvalidParamsError('This wallet has no secret recovery phrase to derive accounts from');
+    }
+    const index = hd.accountNames.length;
+    if (index > MAX_HD_INDEX) throw new InvalidParamsError('No more HD accounts can be derived');
+    const entry = hdEntry(this.#master, index, name ?? defaultAccountName('hd', index));
+    const next = cloneVaultSecrets(this.#secrets);
+    next.hd?.accountNames.push(entry.info.name);
+    await persist(next);
+    this.#secrets = next;
+    const firstImported = this.#entries.findIndex(({ info }) => info.kind === 'imported');
+    this.#entries.splice(firstImported === -1 ? this.#entries.length : firstImported, 0, entry);
+    return { ...entry.info };
+  }
+
+  /** Persists a new name for `address`, then applies it. */
+  async renameAccount(address: string, name: string, persist: PersistSecrets): Promise<void> {
+    const entry = this.#find(address);
+    const next = cloneVaultSecrets(this.#secrets);
+    if (entry.info.kind === 'hd') next.hd!.accountNames[entry.info.index] = name;
+    else next.imported[entry.info.index]!.name = name;
+    await persist(next);
+    this.#secrets = next;
+    entry.info.name = name;
+  }
+
+  /**
+   * Drops every reference to key material and zeroes the master key bytes. Strings
+   * (phrase, hex keys) cannot be overwritten in JS; they become unreachable.
+   */
+  wipe(): void {
+    this.#master?.wipePrivateData();
+    this.#master = null;
+    this.#entries = [];
+    this.#secrets = { version: 1, hd: null, imported: [] };
+  }
+
+  #find(address: string): Entry {
+    const wanted = address.toLowerCase();
+    const entry = this.#entries.find(({ info }) => info.address.toLowerCase() === wanted);
+    if (!entry) throw new UnknownAccountError(address);
+    return entry;
+  }
+}
+
+function hdEntry(master: HDKey, index: number, name: string): Entry {
+  const signer = deriveHdAccount(master, index);
+  return { info: { address: signer.address, name, kind: 'hd', index }, signer };
+}

@@ -1,0 +1,20 @@
+import { useState } from 'preact/hooks';
+import type { WalletState } from '../../background/ui-api-contract';
+import type { BackgroundClient } from '../background-client';
+import { CreateWallet } from './CreateWallet';
+import { ImportWallet } from './ImportWallet';
+import { Welcome } from './Welcome';
+
+export function Onboarding({
+  client,
+  onDone,
+}: {
+  client: BackgroundClient;
+  onDone: (state: WalletState) => void;
+}) {
+  const [flow, setFlow] = useState<'welcome' | 'create' | 'import'>('welcome');
+  const back = () => setFlow('welcome');
+  if (flow === 'create') return <CreateWallet client={client} onDone={onDone} onCancel={back} />;
+  if (flow === 'import') return <ImportWallet client={client} onDone={onDone} onCancel={back} />;
+  return <Welcome onCreate={() => setFlow('create')} onImport={() => setFlow('import')} />;
+}

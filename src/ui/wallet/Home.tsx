@@ -1,0 +1,64 @@
+import { useState } from 'preact/hooks';
+import type { WalletState } from '../../background/ui-api-contract';
+import type { BackgroundClient } from '../background-client';
+import { errorMessage } from '../error-message';
+import { AccountRow } from './AccountRow';
+
+export function Home({
+  client,
+  state,
+  onState,
+  onSettings,
+}: {
+  client: BackgroundClient;
+  state: WalletState;
+  onState: (state: WalletState) => void;
+  onSettings: () => void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const hasPhrase = state.accounts.some((account) => account.kind === 'hd');
+
+  async function run(action: () => Promise<WalletState>) {
+    setError(null);
+    try {
+      onState(await action());
+    } catch (cause) {
+      setError(errorMessage(cause));
+    }
+  }
+
+  return (
+    <main class="screen home">
+      <header class="bar">
+        <h1>Accounts</h1>
+        <button type="button" onClick={onSettings}>
+          Settings
+        </button>
+        <button type="button" onClick={() => run(() => client.call('lock'))}>
+          Lock
+        </button>
+      </header>
+      <ul class="accounts" aria-label="Accounts">
+        {state.accounts.map((account) => (
+          <AccountRow
+            key={account.address}
+            account={account}
+            onRename={(name) => run(() => client.call('renameAccount', { address: account.address, name }))}
+          />
+        ))}
+      </ul>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {hasPhrase ? (
+        <div class="actions">
+          <button type="button" onClick={() => run(() => client.call('addAccount', {}))}>
+            Add account
+          </button>
+        </div>
+      ) : null}
+    </main>
+  );
+}
