@@ -45,7 +45,9 @@ try {
 }
 
 mkdirSync(profileDir, { recursive: true });
-console.log(`\nStarting ${chromium} with Cairn loaded (profile ${profileDir}); the wallet opens at ${popupUrl}`);
+console.log(
+  `\nStarting ${chromium} with Cairn loaded (profile ${profileDir}); the wallet opens at ${popupUrl}`,
+);
 const browser = spawn(
   chromium,
   [

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmScheduler } from '../../src/background/auto-lock';
 import { AUTO_LOCK_ALARM } from '../../src/background/auto-lock';
-import { UI_PORT_NAME } from '../../src/background/ui-api-contract';
 import { createWalletBackground } from '../../src/background/wallet-background';
 import { MemoryKeyValueStore } from '../../src/keyring/key-value-store';
 import { BackgroundClient } from '../../src/ui/background-client';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { confirmQuestions } from '../../src/ui/onboarding/confirm-challenge';
 
-const words = 'abandon ability able about above absent absorb abstract absurd abuse access accident'.split(' ');
+const words = 'abandon ability able about above absent absorb abstract absurd abuse access accident'.split(
+  ' ',
+);
 
 describe('confirmQuestions', () => {
   it('asks distinct positions in order, each with the right word among distinct choices', () => {

@@ -59,8 +59,17 @@ export async function launchExtension(profileDir: string): Promise<ExtensionBrow
     async stopServiceWorker() {
       const page = context.pages()[0] ?? (await context.newPage());
       const cdp = await context.newCDPSession(page);
+      const stopped = new Promise<void>((resolve) => {
+        cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+          const ours = versions.filter((version) =>
+            version.scriptURL.startsWith(`chrome-extension://${extensionId}/`),
+          );
+          if (ours.length > 0 && ours.every((version) => version.runningStatus === 'stopped')) resolve();
+        });
+      });
       await cdp.send('ServiceWorker.enable');
       await cdp.send('ServiceWorker.stopAllWorkers');
+      await stopped; // proof that the worker really stopped, not just that we asked
       await cdp.detach();
     },
     close: () => context.close(),
