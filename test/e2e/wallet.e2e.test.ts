@@ -17,6 +17,11 @@ import {
 
 const PASSWORD = 'correct horse battery';
 
+/** The extension page's `chrome`, as far as these tests read it (page.evaluate runs in the page). */
+declare const chrome: {
+  alarms: { get(name: string): Promise<{ scheduledTime: number } | undefined> };
+};
+
 describe('wallet in Chromium', () => {
   const open: ExtensionBrowser[] = [];
   const profiles: string[] = [];
@@ -51,6 +56,25 @@ describe('wallet in Chromium', () => {
 
     await page.getByRole('button', { name: 'Add account' }).click();
     await expect.poll(() => accountAddresses(page)).toHaveLength(2);
+
+    // Auto-lock is a browser alarm, 15 minutes out by default, moved by Settings.
+    const minutesUntilAutoLock = () =>
+      page.evaluate(async () => {
+        const alarm = await chrome.alarms.get('cairn.autoLock');
+        return alarm ? (alarm.scheduledTime - Date.now()) / 60_000 : null;
+      });
+    expect(await minutesUntilAutoLock()).toBeGreaterThan(14);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Auto-lock after (minutes)').fill('2');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    const rescheduled = await minutesUntilAutoLock();
+    expect(rescheduled).toBeGreaterThan(1.5);
+    expect(rescheduled).toBeLessThanOrEqual(2);
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Lock' }).click();
+    await page.getByRole('button', { name: 'Unlock' }).waitFor();
+    expect(await minutesUntilAutoLock()).toBeNull();
   });
 
   it('imports the test phrase, stays unlocked across a worker stop, and starts locked after a browser restart', async () => {

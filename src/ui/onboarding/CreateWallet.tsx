@@ -23,17 +23,18 @@ export function CreateWallet({
   const [step, setStep] = useState<Step>('password');
   const [passwords, setPasswords] = useState({ password: '', confirm: '' });
   const [wordCount, setWordCount] = useState<12 | 24>(12);
-  const [mnemonic, setMnemonic] = useState<string | null>(null);
+  // One phrase per length, kept while onboarding: going back must never show new words.
+  const [phrases, setPhrases] = useState<Partial<Record<12 | 24, string>>>({});
   const [error, setError] = useState<string | null>(null);
+  const mnemonic = phrases[wordCount] ?? null;
 
   useEffect(() => {
-    if (step !== 'phrase') return;
-    setMnemonic(null);
+    if (step !== 'phrase' || mnemonic) return;
     client
       .call('generateMnemonic', { words: wordCount })
-      .then((result) => setMnemonic(result.mnemonic))
+      .then((result) => setPhrases((known) => ({ [wordCount]: result.mnemonic, ...known })))
       .catch((cause: unknown) => setError(errorMessage(cause)));
-  }, [client, step, wordCount]);
+  }, [client, step, wordCount, mnemonic]);
 
   if (step === 'password') {
     const problem = passwordProblem(passwords);
@@ -76,7 +77,7 @@ export function CreateWallet({
 
   return (
     <ConfirmStep
-      words={mnemonic?.split(' ') ?? []}
+      mnemonic={mnemonic ?? ''}
       onBack={() => setStep('phrase')}
       onConfirmed={async () => {
         setError(null);
@@ -155,21 +156,22 @@ function PhraseStep(props: {
 }
 
 function ConfirmStep(props: {
-  words: string[];
+  mnemonic: string;
   onConfirmed: () => Promise<void>;
   onBack: () => void;
   error: string | null;
 }) {
-  const questions = useMemo(() => confirmQuestions(props.words), [props.words]);
+  const words = useMemo(() => props.mnemonic.split(' '), [props.mnemonic]);
+  const questions = useMemo(() => confirmQuestions(words), [words]);
   const [picked, setPicked] = useState<Record<number, string>>({});
   const [busy, setBusy] = useState(false);
-  const allRight = questions.every((q) => picked[q.position] === props.words[q.position]);
+  const allRight = questions.every((q) => picked[q.position] === words[q.position]);
   return (
     <main class="screen">
       <h1>Confirm your phrase</h1>
       {questions.map((q) => {
         const choice = picked[q.position];
-        const wrong = choice !== undefined && choice !== props.words[q.position];
+        const wrong = choice !== undefined && choice !== words[q.position];
         return (
           <fieldset key={q.position} class="choices" aria-label={`Word #${q.position + 1}`}>
             <legend>Word #{q.position + 1}</legend>
