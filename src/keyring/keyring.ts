@@ -9,7 +9,14 @@
  * mutex, so parallel password guesses cannot skip the back-off. Secrets live only in
  * private fields and never reach an error message or a warning.
  */
-import { type Address, type Hex, isAddress, type SignableMessage, type TypedDataDefinition } from 'viem';
+import {
+  type Address,
+  type Hex,
+  isAddress,
+  type SignableMessage,
+  type TransactionSerializable,
+  type TypedDataDefinition,
+} from 'viem';
 import { type AccountInfo, defaultAccountName, parseAccountName } from './accounts.ts';
 import {
   InvalidParamsError,
@@ -246,6 +253,11 @@ export class Keyring {
   /** EIP-712 `eth_signTypedData_v4` of `typedData` by `address`. */
   async signTypedData(address: Address, typedData: TypedDataDefinition): Promise<Hex> {
     return this.#signer(address).signTypedData(typedData);
+  }
+
+  /** Signs a fully prepared transaction (nonce, gas, fees and chain id filled in); returns the raw signed bytes. */
+  async signTransaction(address: Address, transaction: TransactionSerializable): Promise<Hex> {
+    return this.#signer(address).signTransaction(transaction);
   }
 
   #signer(address: Address) {

@@ -1,4 +1,12 @@
-import { keccak256, stringToBytes, verifyMessage, verifyTypedData } from 'viem';
+import {
+  keccak256,
+  parseEther,
+  parseTransaction,
+  recoverTransactionAddress,
+  stringToBytes,
+  verifyMessage,
+  verifyTypedData,
+} from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidMnemonicError,
@@ -224,6 +232,28 @@ describe('Keyring: signing', () => {
     expect(await keyring.signTypedData(cow!.address, MAIL)).toBe(
       '0x4355c47d63924e8a72e509b65029052eb6c299d53a04e167c5775fd466751c9d07299936d304c153f6443dfa05f40ff007d72911b6f72307f996231605b915621c',
     );
+  });
+
+  it('signs EIP-1559 transactions whose signer recovers to the account', async () => {
+    const { keyring } = await unlockedTestKeyring();
+    const transaction = {
+      chainId: 31337,
+      type: 'eip1559',
+      nonce: 7,
+      to: TEST_ADDRESS_1,
+      value: parseEther('1.5'),
+      gas: 21_000n,
+      maxFeePerGas: 2_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000_000n,
+    } as const;
+    const signed = await keyring.signTransaction(TEST_ADDRESS_0, transaction);
+    expect(await recoverTransactionAddress({ serializedTransaction: signed })).toBe(TEST_ADDRESS_0);
+    expect(parseTransaction(signed)).toMatchObject({
+      chainId: 31337,
+      nonce: 7,
+      to: TEST_ADDRESS_1.toLowerCase(),
+      value: parseEther('1.5'),
+    });
   });
 
   it('refuses unknown and malformed addresses', async () => {
