@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
-import { EXTENSION_DIR } from './paths';
+import { EXTENSION_DIR } from './paths.ts';
 
 export interface ExtensionBrowser {
   context: BrowserContext;

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findChromium } from '../../../scripts/chromium.ts';
-import { EXTENSION_DIR } from './paths';
+import { EXTENSION_DIR } from './paths.ts';
 
 export default function setup() {
   process.env.CHROMIUM_PATH = findChromium();

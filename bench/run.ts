@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: unlock time in Node (Cairn vs browser-passworder vs pure-JS
+ * PBKDF2), unlock time in Debian's Chromium with the built extension, and the
+ * popup bundle size. Prints plain-text tables, the targets and whether they are
+ * met, then the same as Markdown after a `--- markdown ---` line for the README.
+ * Progress goes to stderr. Measurements only: nothing here fails on a slow number.
+ *
+ * Flags: --skip-chromium (no browser), --runs N (timed runs per row, default 7).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ChromiumNotFoundError, chromiumVersion, findChromium } from '../scripts/chromium.ts';
+import { EXTENSION_DIR } from '../test/e2e/support/paths.ts';
+import { type BundleSizes, bundleTable, measureBundle, POPUP_GZIP_TARGET_BYTES } from './bundle-size.ts';
+import { formatMs } from './stats.ts';
+import { renderMarkdown, renderText, type Table } from './table.ts';
+import {
+  benchUnlockChromium,
+  CHROMIUM_UNLOCK_TARGET_MS,
+  type UnlockChromiumResult,
+  unlockChromiumTable,
+} from './unlock-chromium.ts';
+import { benchUnlockNode, unlockNodeTable } from './unlock-node.ts';
+
+const DEFAULT_RUNS = 7;
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const USAGE = 'usage: npm run bench [-- --skip-chromium] [--runs N]';
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function parseFlags(): { skipChromium: boolean; runs: number } {
+  let values: { 'skip-chromium': boolean; runs: string };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'skip-chromium': { type: 'boolean', default: false },
+        runs: { type: 'string', default: String(DEFAULT_RUNS) },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const runs = Number(values.runs);
+  if (!Number.isSafeInteger(runs) || runs < 1) {
+    throw new UsageError(`"--runs" must be a positive integer, got ${values.runs}`);
+  }
+  return { skipChromium: values['skip-chromium'], runs };
+}
+
+/** Builds `.output/chrome-mv3` if it is missing; build output goes to stderr. */
+function ensureBuilt(): void {
+  if (existsSync(join(EXTENSION_DIR, 'manifest.json'))) return;
+  log('.output/chrome-mv3 is missing: npm run -s build…');
+  const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: ['ignore', 2, 2] });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
+
+/** The Chromium binary and its version line; when skipped, the version only if one is installed. */
+function locateChromium(skip: boolean): { path: string | undefined; version: string } {
+  if (skip) {
+    try {
+      const path = findChromium({ install: false, log });
+      return { path: undefined, version: `${chromiumVersion(path)} (not run: --skip-chromium)` };
+    } catch {
+      return { path: undefined, version: 'not found (not run: --skip-chromium)' };
+    }
+  }
+  try {
+    const path = findChromium({ log });
+    return { path, version: chromiumVersion(path) };
+  } catch (error) {
+    log('no Chromium; `npm run bench -- --skip-chromium` measures the rest');
+    throw error;
+  }
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1000).toFixed(1)} KB`;
+}
+
+function targetLines(chromium: UnlockChromiumResult | undefined, bundle: BundleSizes): string[] {
+  const unlockTarget = `Unlock in Chromium ≤ ${CHROMIUM_UNLOCK_TARGET_MS / 1000} s (p90 of warm unlocks)`;
+  const unlock = chromium
+    ? `${unlockTarget}: ${formatMs(chromium.unlock.p90Ms)} ms — ${chromium.unlock.p90Ms <= CHROMIUM_UNLOCK_TARGET_MS ? 'met' : 'NOT met'}`
+    : `${unlockTarget}: not measured (--skip-chromium)`;
+  const popupMet = bundle.popupGzip <= POPUP_GZIP_TARGET_BYTES ? 'met' : 'NOT met';
+  const popup = `Popup JS + CSS ≤ ${kb(POPUP_GZIP_TARGET_BYTES)} gzip: ${kb(bundle.popupGzip)} — ${popupMet}`;
+  return [unlock, popup];
+}
+
+async function main(): Promise<void> {
+  const { skipChromium, runs } = parseFlags();
+  ensureBuilt();
+  const chromium = locateChromium(skipChromium);
+  const cpu = cpus();
+  const environment = [
+    `node ${process.version}`,
+    `CPU ${cpu[0]?.model.trim() ?? 'unknown'} (${cpu.length} logical cores)`,
+    `Chromium ${chromium.version.replace(/^Chromium\s+/, '')}`,
+    `extension build ${statSync(join(EXTENSION_DIR, 'manifest.json')).mtime.toISOString()}`,
+    `date ${new Date().toISOString()}`,
+  ];
+  console.log(`Cairn benchmarks\n${environment.map((line) => `  ${line}`).join('\n')}\n`);
+
+  const tables: Table[] = [];
+  const show = (table: Table) => {
+    tables.push(table);
+    console.log(`${renderText(table)}\n`);
+  };
+
+  show(unlockNodeTable(await benchUnlockNode({ runs, log })));
+
+  let chromiumResult: UnlockChromiumResult | undefined;
+  if (chromium.path) {
+    try {
+      chromiumResult = await benchUnlockChromium({ runs, chromiumPath: chromium.path, log });
+    } catch (error) {
+      log('the Chromium benchmark failed; `npm run bench -- --skip-chromium` measures the rest');
+      throw error;
+    }
+    show(unlockChromiumTable(chromiumResult, chromium.version));
+  }
+
+  const bundle = await measureBundle(EXTENSION_DIR);
+  show(bundleTable(bundle));
+
+  const targets = targetLines(chromiumResult, bundle);
+  console.log(`Targets\n${targets.map((line) => `  ${line}`).join('\n')}\n`);
+
+  console.log('--- markdown ---');
+  console.log(
+    [
+      `Measured with \`npm run bench\` on ${environment.join(', ')}.`,
+      ...tables.map(renderMarkdown),
+      `Targets:\n\n${targets.map((line) => `- ${line}`).join('\n')}`,
+    ].join('\n\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n${USAGE}`);
+  } else if (error instanceof ChromiumNotFoundError) {
+    console.error(error.message);
+  } else {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  }
+  process.exitCode = 1;
+});
