@@ -1,9 +1,9 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { BrowserAlarmScheduler } from '../src/background/browser-alarm-scheduler';
+import { BrowserApprovalWindows } from '../src/background/browser-approval-windows';
 import { BrowserKeyValueStore } from '../src/background/browser-key-value-store';
-import type { UiPort } from '../src/background/ui-port-server';
-import { createWalletBackground } from '../src/background/wallet-background';
+import { createWalletBackground, type RuntimePort } from '../src/background/wallet-background';
 
 export default defineBackground({
   type: 'module',
@@ -14,12 +14,14 @@ export default defineBackground({
       localStore: new BrowserKeyValueStore(browser.storage.local),
       sessionStore: new BrowserKeyValueStore(browser.storage.session),
       alarms: new BrowserAlarmScheduler(browser.alarms),
+      windows: new BrowserApprovalWindows(browser.windows, browser.runtime.getURL('/approval.html')),
       extensionId: browser.runtime.id,
       extensionBaseUrl: browser.runtime.getURL('/'),
       log: (message) => console.warn(`[cairn] ${message}`),
     });
     // Listeners are registered synchronously so a restarted worker receives the waking event.
-    browser.runtime.onConnect.addListener((port) => background.handleConnect(port as UiPort));
+    browser.runtime.onConnect.addListener((port) => background.handleConnect(port as RuntimePort));
     browser.alarms.onAlarm.addListener((alarm) => void background.handleAlarm(alarm.name));
+    browser.windows.onRemoved.addListener((windowId) => background.handleWindowRemoved(windowId));
   },
 });

@@ -4,7 +4,10 @@
  * pairs each method with a runtime schema in `ui-api-schemas.ts`.
  */
 import type { Address } from 'viem';
+import type { CustomNetwork, Network } from '../chain/networks';
 import type { AccountInfo, KeyringStatus } from '../keyring/keyring';
+import type { PendingApproval } from './dapp/approval-types';
+import type { SiteGrant } from './dapp/permissions-store';
 
 export const UI_PORT_NAME = 'cairn-ui';
 
@@ -13,6 +16,11 @@ export interface WalletState {
   /** Empty unless unlocked. */
   accounts: AccountInfo[];
   autoLockMinutes: number;
+}
+
+export interface NetworksState {
+  networks: Network[];
+  selectedChainId: number;
 }
 
 export interface UiApi {
@@ -25,11 +33,24 @@ export interface UiApi {
   addAccount: { params: { name?: string }; result: WalletState };
   renameAccount: { params: { address: Address; name: string }; result: WalletState };
   setAutoLockMinutes: { params: { minutes: number }; result: WalletState };
+  /** Null once the request was decided, cancelled or never existed. */
+  getApproval: { params: { id: string }; result: PendingApproval | null };
+  resolveApproval: {
+    params: { id: string; approved: boolean; accounts?: Address[] };
+    result: { decided: boolean };
+  };
+  listConnectedSites: { params: undefined; result: SiteGrant[] };
+  revokeSite: { params: { origin: string }; result: SiteGrant[] };
+  getNetworks: { params: undefined; result: NetworksState };
+  selectNetwork: { params: { chainId: number }; result: NetworksState };
+  addNetwork: { params: CustomNetwork; result: NetworksState };
+  removeNetwork: { params: { chainId: number }; result: NetworksState };
 }
 
 export type UiMethod = keyof UiApi;
 export type UiParams<M extends UiMethod> = UiApi[M]['params'];
 export type UiResult<M extends UiMethod> = UiApi[M]['result'];
+export type UiHandlers = { [M in UiMethod]: (params: UiParams<M>) => Promise<UiResult<M>> };
 
 /** Wire messages on the UI port. Errors carry only `{ code, message }`. */
 export type UiRequestMessage = { type: 'request'; id: number; method: string; params?: unknown };

@@ -3,6 +3,8 @@
  * request's params before a handler sees them (never trust a port message's shape).
  */
 import * as v from 'valibot';
+import { getAddress } from 'viem';
+import { chainIdSchema, customNetworkSchema } from '../chain/networks';
 import type { UiMethod } from './ui-api-contract';
 
 const password = v.pipe(v.string('"password" must be a string'), v.maxLength(1024, '"password" is too long'));
@@ -29,6 +31,7 @@ export const autoLockMinutesSchema = v.pipe(
 );
 
 const none = v.optional(v.undefined());
+const approvalId = v.pipe(v.string(), v.uuid('"id" must be an approval id'));
 
 export const uiParamSchemas = {
   getState: none,
@@ -49,4 +52,16 @@ export const uiParamSchemas = {
   addAccount: v.strictObject({ name: v.optional(accountName) }),
   renameAccount: v.strictObject({ address, name: accountName }),
   setAutoLockMinutes: v.strictObject({ minutes: autoLockMinutesSchema }),
+  getApproval: v.strictObject({ id: approvalId }),
+  resolveApproval: v.strictObject({
+    id: approvalId,
+    approved: v.boolean(),
+    accounts: v.optional(v.pipe(v.array(address), v.maxLength(100))),
+  }),
+  listConnectedSites: none,
+  revokeSite: v.strictObject({ origin: v.pipe(v.string(), v.maxLength(2048)) }),
+  getNetworks: none,
+  selectNetwork: v.strictObject({ chainId: chainIdSchema }),
+  addNetwork: customNetworkSchema,
+  removeNetwork: v.strictObject({ chainId: chainIdSchema }),
 } satisfies Record<UiMethod, v.GenericSchema>;

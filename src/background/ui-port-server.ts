@@ -6,10 +6,9 @@
 import * as v from 'valibot';
 import { CairnError, RpcErrorCode } from '../keyring/errors';
 import { isOwnExtensionPage, type PortSender } from './sender-checks';
-import type { UiEventMessage, UiMethod, UiResponseMessage, WalletState } from './ui-api-contract';
+import type { UiEventMessage, UiHandlers, UiMethod, UiResponseMessage, WalletState } from './ui-api-contract';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { uiParamSchemas } from './ui-api-schemas';
-import type { UiHandlers } from './wallet-service';
 
 /** The part of `runtime.Port` the server uses. */
 export interface UiPort {

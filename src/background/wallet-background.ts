@@ -5,8 +5,13 @@
 
 import type { KeyValueStore } from '../keyring/key-value-store';
 import { Keyring } from '../keyring/keyring';
+import { DAPP_PORT_NAME } from '../provider/channel';
 import { type AlarmScheduler, AutoLock } from './auto-lock';
+import type { ApprovalWindows } from './dapp/approval-controller';
+import type { DappPort } from './dapp/dapp-port-server';
+import { DappService } from './dapp/dapp-service';
 import { SettingsStore } from './settings-store';
+import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
 import { WalletService } from './wallet-service';
 
@@ -14,19 +19,26 @@ export interface WalletBackgroundOptions {
   localStore: KeyValueStore;
   sessionStore: KeyValueStore;
   alarms: AlarmScheduler;
+  windows: ApprovalWindows;
   extensionId: string;
   extensionBaseUrl: string;
   /** Never receives secrets: only warnings and error names. */
   log: (message: string) => void;
 }
 
+/** A runtime port of either kind; the name says which server it is for. */
+export type RuntimePort = UiPort & DappPort;
+
 export interface WalletBackground {
   keyring: Keyring;
   wallet: WalletService;
   uiServer: UiPortServer;
+  dapp: DappService;
   /** Resolves once a session that survived a worker restart has been restored. */
   ready: Promise<unknown>;
-  handleConnect(port: UiPort): void;
+  /** Routes a new runtime port to the UI server or the dapp server by its name. */
+  handleConnect(port: RuntimePort): void;
+  handleWindowRemoved(windowId: number): void;
   handleAlarm(name: string): Promise<void>;
 }
 
@@ -46,19 +58,35 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     },
   });
   let uiServer: UiPortServer | undefined;
+  let dapp: DappService | undefined;
   const wallet = new WalletService({
     keyring,
     settings,
     autoLock,
-    onStateChange: (state) => uiServer?.broadcast(state),
+    onStateChange: (state) => {
+      uiServer?.broadcast(state);
+      void dapp?.walletStateChanged(state);
+    },
   });
-  const ready = keyring.restoreSession().catch((error: unknown) => {
-    log(`Could not restore the session: ${error instanceof Error ? error.name : 'unknown error'}`);
+  const ready = keyring
+    .restoreSession()
+    .catch((error: unknown) => {
+      log(`Could not restore the session: ${error instanceof Error ? error.name : 'unknown error'}`);
+    })
+    .then(async () => dapp?.walletStateChanged(await wallet.state()));
+  dapp = new DappService({
+    keyring,
+    localStore: options.localStore,
+    windows: options.windows,
+    extensionId: options.extensionId,
+    ready,
+    log,
   });
+  const dappService = dapp;
   uiServer = new UiPortServer({
     extensionId: options.extensionId,
     extensionBaseUrl: options.extensionBaseUrl,
-    handlers: wallet.handlers,
+    handlers: { ...wallet.handlers, ...dappService.uiHandlers },
     ready,
     onActivity: () => wallet.recordActivity(),
     onError: (method, error) =>
@@ -69,10 +97,14 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     keyring,
     wallet,
     uiServer: server,
+    dapp: dappService,
     ready,
     handleConnect: (port) => {
-      server.accept(port);
+      if (port.name === UI_PORT_NAME) server.accept(port);
+      else if (port.name === DAPP_PORT_NAME) dappService.handleConnect(port);
+      else port.disconnect();
     },
+    handleWindowRemoved: (windowId) => dappService.approvals.windowClosed(windowId),
     handleAlarm: async (name) => {
       await ready;
       await autoLock.handleAlarm(name);

@@ -8,9 +8,18 @@ import type { Keyring } from '../keyring/keyring';
 import { generateMnemonic } from '../keyring/mnemonic';
 import type { AutoLock } from './auto-lock';
 import type { SettingsStore } from './settings-store';
-import type { UiMethod, UiParams, UiResult, WalletState } from './ui-api-contract';
+import type { UiHandlers, WalletState } from './ui-api-contract';
 
-export type UiHandlers = { [M in UiMethod]: (params: UiParams<M>) => Promise<UiResult<M>> };
+export type WalletUiMethods =
+  | 'getState'
+  | 'generateMnemonic'
+  | 'createFromMnemonic'
+  | 'createFromPrivateKey'
+  | 'unlock'
+  | 'lock'
+  | 'addAccount'
+  | 'renameAccount'
+  | 'setAutoLockMinutes';
 
 export interface WalletServiceOptions {
   keyring: Keyring;
@@ -52,7 +61,7 @@ export class WalletService {
     return this.#changed();
   }
 
-  readonly handlers: UiHandlers = {
+  readonly handlers: Pick<UiHandlers, WalletUiMethods> = {
     getState: () => this.state(),
     generateMnemonic: async ({ words }) => ({ mnemonic: generateMnemonic(words) }),
     createFromMnemonic: async ({ password, mnemonic }) => {

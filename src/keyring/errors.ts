@@ -7,9 +7,11 @@ export const RpcErrorCode = {
   userRejected: 4001,
   unauthorized: 4100,
   unsupportedMethod: 4200,
+  unrecognizedChain: 4902,
   disconnected: 4900,
   chainDisconnected: 4901,
   resourceUnavailable: -32002,
+  limitExceeded: -32005,
   invalidParams: -32602,
   internal: -32603,
 } as const;

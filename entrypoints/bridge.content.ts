@@ -1,0 +1,16 @@
+import { browser } from 'wxt/browser';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { startContentBridge } from '../src/provider/content-bridge';
+
+// Isolated-world relay between the page's provider and the background.
+export default defineContentScript({
+  matches: ['http://*/*', 'https://*/*'],
+  runAt: 'document_start',
+  main() {
+    startContentBridge({
+      win: window,
+      connect: (name) => browser.runtime.connect({ name }),
+      extensionAlive: () => Boolean(browser.runtime?.id),
+    });
+  },
+});

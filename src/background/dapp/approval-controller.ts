@@ -1,0 +1,130 @@
+/**
+ * Pending approvals: a map of id → the dapp request waiting for the user, each
+ * shown in its own approval window (MetaMask's ApprovalController pattern). At most
+ * one pending approval per origin and method; closing the window rejects (4001).
+ */
+import { CairnError, RpcErrorCode } from '../../keyring/errors';
+import type { ApprovalDecision, ApprovalDetails, PendingApproval } from './approval-types';
+
+/** Opens and closes approval windows: `browser.windows` in the extension. */
+export interface ApprovalWindows {
+  /** Opens the approval page for `approvalId`; returns the window id. */
+  open(approvalId: string): Promise<number>;
+  close(windowId: number): Promise<void>;
+}
+
+export class UserRejectedError extends CairnError {
+  override name = 'UserRejectedError';
+  constructor() {
+    super('User rejected the request', { code: RpcErrorCode.userRejected });
+  }
+}
+
+export class RequestPendingError extends CairnError {
+  override name = 'RequestPendingError';
+  constructor(method: string) {
+    super(`A ${method} request from this site is already waiting for the user`, {
+      code: RpcErrorCode.resourceUnavailable,
+    });
+  }
+}
+
+interface Entry {
+  approval: PendingApproval;
+  windowId: number | undefined;
+  settle: (decision: ApprovalDecision) => void;
+  fail: (error: Error) => void;
+}
+
+export interface ApprovalControllerOptions {
+  windows: ApprovalWindows;
+  now?: () => number;
+  newId?: () => string;
+  onChange?: () => void;
+}
+
+export class ApprovalController {
+  readonly #windows: ApprovalWindows;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+  readonly #onChange: () => void;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(options: ApprovalControllerOptions) {
+    this.#windows = options.windows;
+    this.#now = options.now ?? Date.now;
+    this.#newId = options.newId ?? (() => crypto.randomUUID());
+    this.#onChange = options.onChange ?? (() => {});
+  }
+
+  /**
+   * Asks the user. Resolves with their decision (rejections resolve `{ approved: false }`
+   * only through `decide`; a closed window rejects with UserRejectedError).
+   * @throws RequestPendingError at once when the same origin already waits on `method`.
+   */
+  async request(origin: string, method: string, details: ApprovalDetails): Promise<ApprovalDecision> {
+    for (const entry of this.#entries.values()) {
+      if (entry.approval.origin === origin && entry.approval.method === method)
+        throw new RequestPendingError(method);
+    }
+    const approval: PendingApproval = { id: this.#newId(), origin, method, details, createdAt: this.#now() };
+    const decision = new Promise<ApprovalDecision>((settle, fail) => {
+      this.#entries.set(approval.id, { approval, windowId: undefined, settle, fail });
+    });
+    this.#onChange();
+    try {
+      const windowId = await this.#windows.open(approval.id);
+      const entry = this.#entries.get(approval.id);
+      if (entry) entry.windowId = windowId;
+      else await this.#windows.close(windowId).catch(() => {}); // decided before the window finished opening
+    } catch (error) {
+      this.#finish(approval.id, (entry) =>
+        entry.fail(new CairnError('Could not open the approval window', { cause: error })),
+      );
+    }
+    return decision;
+  }
+
+  get(id: string): PendingApproval | undefined {
+    return this.#entries.get(id)?.approval;
+  }
+
+  pending(): PendingApproval[] {
+    return [...this.#entries.values()].map((entry) => entry.approval);
+  }
+
+  /** The user's answer from the approval page. @returns false if no such approval is pending. */
+  decide(id: string, decision: ApprovalDecision): boolean {
+    return this.#finish(id, (entry) => {
+      entry.settle(decision);
+      if (entry.windowId !== undefined) void this.#windows.close(entry.windowId).catch(() => {});
+    });
+  }
+
+  /** A window was closed (by the user or the browser): its approval counts as rejected. */
+  windowClosed(windowId: number): void {
+    for (const [id, entry] of this.#entries) {
+      if (entry.windowId === windowId) this.#finish(id, (e) => e.fail(new UserRejectedError()));
+    }
+  }
+
+  /** Rejects every approval of an origin (e.g. its permission was revoked). */
+  rejectOrigin(origin: string): void {
+    for (const [id, entry] of this.#entries) {
+      if (entry.approval.origin !== origin) continue;
+      this.#finish(id, (e) => {
+        e.fail(new UserRejectedError());
+        if (e.windowId !== undefined) void this.#windows.close(e.windowId).catch(() => {});
+      });
+    }
+  }
+
+  #finish(id: string, action: (entry: Entry) => void): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry) return false;
+    this.#entries.delete(id);
+    action(entry);
+    this.#onChange();
+    return true;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Parameter schemas for the dapp methods, applied in the background before any
+ * handler runs. Anything that does not match is -32602 with the reason.
+ */
+
+import * as v from 'valibot';
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  hexToBytes,
+  isAddress,
+  isHex,
+  type TypedDataDefinition,
+  validateTypedData,
+} from 'viem';
+import { InvalidParamsError } from '../../keyring/errors';
+
+export const MAX_SIGN_MESSAGE_BYTES = 64 * 1024;
+export const MAX_TYPED_DATA_CHARS = 128 * 1024;
+
+const addressSchema = v.pipe(
+  v.string('expected an address string'),
+  v.check((value) => isAddress(value, { strict: false }), 'expected a 20-byte hex address'),
+  v.transform((value) => getAddress(value)),
+);
+const quantitySchema = v.pipe(
+  v.string('expected a hex quantity'),
+  v.regex(/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/, 'expected a 0x-prefixed hex quantity without leading zeros'),
+  v.maxLength(66, 'quantity too large'),
+  v.transform((value) => BigInt(value)),
+);
+const dataSchema = v.pipe(
+  v.string('expected hex data'),
+  v.check(
+    (value) => isHex(value, { strict: true }) && value.length % 2 === 0,
+    'expected 0x-prefixed even-length hex',
+  ),
+  v.maxLength(2 * 128 * 1024 + 2, 'data too large'),
+  v.transform((value) => value as Hex),
+);
+
+function parse<T extends v.GenericSchema>(schema: T, params: unknown, method: string): v.InferOutput<T> {
+  const result = v.safeParse(schema, params);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = issue?.path?.map((item) => String(item.key)).join('.') ?? '';
+  throw new InvalidParamsError(
+    `Invalid params for ${method}${path ? ` at ${path}` : ''}: ${issue?.message ?? 'invalid'}`,
+  );
+}
+
+const noParams = v.optional(v.union([v.undefined(), v.null(), v.tuple([])]));
+
+export function parseNoParams(params: unknown, method: string): void {
+  parse(noParams, params, method);
+}
+
+/** personal_sign [data, address]: hex data is bytes; any other string is UTF-8 text. */
+export function parsePersonalSign(params: unknown): { address: Address; bytes: Uint8Array } {
+  const [data, address] = parse(
+    v.tuple([
+      v.pipe(v.string(), v.maxLength(2 * MAX_SIGN_MESSAGE_BYTES + 2, 'message too large')),
+      addressSchema,
+    ]),
+    params,
+    'personal_sign',
+  );
+  const bytes =
+    isHex(data, { strict: true }) && data.length % 2 === 0
+      ? hexToBytes(data)
+      : new TextEncoder().encode(data);
+  if (bytes.length > MAX_SIGN_MESSAGE_BYTES)
+    throw new InvalidParamsError('Invalid params for personal_sign: message too large');
+  return { address, bytes };
+}
+
+const typedDataSchema = v.object({
+  types: v.record(
+    v.string(),
+    v.pipe(v.array(v.object({ name: v.string(), type: v.string() })), v.maxLength(256)),
+  ),
+  primaryType: v.string(),
+  domain: v.record(v.string(), v.unknown()),
+  message: v.record(v.string(), v.unknown()),
+});
+export type ParsedTypedData = v.InferOutput<typeof typedDataSchema>;
+
+/** eth_signTypedData_v4 [address, typedData]; typed data as JSON text or object, checked by viem. */
+export function parseSignTypedData(params: unknown): { address: Address; typedData: ParsedTypedData } {
+  const [address, raw] = parse(
+    v.tuple([
+      addressSchema,
+      v.union([
+        v.pipe(v.string(), v.maxLength(MAX_TYPED_DATA_CHARS, 'typed data too large')),
+        v.record(v.string(), v.unknown()),
+      ]),
+    ]),
+    params,
+    'eth_signTypedData_v4',
+  );
+  let json: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new InvalidParamsError('Invalid params for eth_signTypedData_v4: typed data is not valid JSON');
+    }
+  }
+  const typedData = parse(typedDataSchema, json, 'eth_signTypedData_v4');
+  if (!typedData.types[typedData.primaryType] && typedData.primaryType !== 'EIP712Domain') {
+    throw new InvalidParamsError(
+      `Invalid params for eth_signTypedData_v4: unknown primaryType "${typedData.primaryType}"`,
+    );
+  }
+  try {
+    validateTypedData(toTypedDataDefinition(typedData));
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid') : 'invalid';
+    throw new InvalidParamsError(`Invalid params for eth_signTypedData_v4: ${reason}`);
+  }
+  return { address, typedData };
+}
+
+/**
+ * viem's typed-data type is structural over literal type names, which decoded JSON
+ * cannot satisfy statically; `validateTypedData` checks the same rules at run time.
+ */
+export function toTypedDataDefinition(typedData: ParsedTypedData): TypedDataDefinition {
+  const { EIP712Domain: _domainType, ...types } = typedData.types;
+  return { ...typedData, types } as unknown as TypedDataDefinition;
+}
+
+const permissionRequestSchema = v.tuple([
+  v.strictObject(
+    { eth_accounts: v.record(v.string(), v.unknown()) },
+    'only the eth_accounts permission is supported',
+  ),
+]);
+
+export function parsePermissionRequest(params: unknown, method: string): void {
+  parse(permissionRequestSchema, params, method);
+}
+
+const chainIdHexSchema = v.pipe(
+  v.string('chainId must be a hex string'),
+  v.regex(/^0x[1-9a-fA-F][0-9a-fA-F]{0,12}$/, 'chainId must be a 0x-prefixed hex number'),
+  v.transform((value) => Number.parseInt(value, 16)),
+  v.safeInteger(),
+);
+
+export function parseSwitchChain(params: unknown): number {
+  return parse(v.tuple([v.object({ chainId: chainIdHexSchema })]), params, 'wallet_switchEthereumChain')[0]
+    .chainId;
+}
+
+/** EIP-3085 AddEthereumChainParameter. */
+export function parseAddChain(params: unknown) {
+  const [chain] = parse(
+    v.tuple([
+      v.object({
+        chainId: chainIdHexSchema,
+        chainName: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(60)),
+        rpcUrls: v.pipe(v.array(v.string()), v.minLength(1, 'rpcUrls must not be empty'), v.maxLength(8)),
+        nativeCurrency: v.object({
+          name: v.pipe(v.string(), v.maxLength(40)),
+          symbol: v.pipe(v.string(), v.maxLength(8)),
+          decimals: v.literal(18, 'nativeCurrency.decimals must be 18'),
+        }),
+        blockExplorerUrls: v.optional(v.nullable(v.pipe(v.array(v.string()), v.maxLength(8)))),
+        iconUrls: v.optional(v.unknown()),
+      }),
+    ]),
+    params,
+    'wallet_addEthereumChain',
+  );
+  return chain;
+}
+
+const transactionSchema = v.object({
+  from: addressSchema,
+  to: v.optional(v.nullable(addressSchema)),
+  value: v.optional(quantitySchema),
+  data: v.optional(dataSchema),
+  input: v.optional(dataSchema),
+  gas: v.optional(quantitySchema),
+  gasPrice: v.optional(quantitySchema),
+  maxFeePerGas: v.optional(quantitySchema),
+  maxPriorityFeePerGas: v.optional(quantitySchema),
+  nonce: v.optional(quantitySchema),
+  chainId: v.optional(quantitySchema),
+  type: v.optional(
+    v.picklist(['0x0', '0x2'], 'only legacy (0x0) and EIP-1559 (0x2) transactions are supported'),
+  ),
+});
+export type ParsedTransaction = v.InferOutput<typeof transactionSchema>;
+
+export function parseSendTransaction(params: unknown): ParsedTransaction {
+  const [transaction] = parse(v.tuple([transactionSchema]), params, 'eth_sendTransaction');
+  if (transaction.data && transaction.input && transaction.data !== transaction.input) {
+    throw new InvalidParamsError('Invalid params for eth_sendTransaction: data and input differ');
+  }
+  if (!transaction.to && !(transaction.data ?? transaction.input)) {
+    throw new InvalidParamsError('Invalid params for eth_sendTransaction: a contract creation needs data');
+  }
+  return transaction;
+}
+
+export function parsePassthrough(params: unknown, method: string): unknown[] {
+  return parse(v.optional(v.pipe(v.array(v.unknown()), v.maxLength(16)), []), params, method);
+}

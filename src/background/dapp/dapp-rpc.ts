@@ -1,0 +1,299 @@
+/**
+ * The wallet side of EIP-1193: one handler per allowed method. The origin always
+ * comes from the browser's sender (the port server passes it in), never from params.
+ */
+import { type Address, bytesToHex, type Hex } from 'viem';
+import { JsonRpcClient } from '../../chain/json-rpc-client';
+import { type Network, toHexChainId } from '../../chain/networks';
+import {
+  type PreparedTransaction,
+  pendingNonce,
+  prepareTransaction,
+  sendRawTransaction,
+} from '../../chain/transaction-preparer';
+import { CairnError, InvalidParamsError, RpcErrorCode } from '../../keyring/errors';
+import type { Keyring } from '../../keyring/keyring';
+import { isDappMethod, isPassthroughMethod } from '../../provider/dapp-methods';
+import type { ApprovalController } from './approval-controller';
+import { UserRejectedError } from './approval-controller';
+import type { ApprovalDecision, TransactionView } from './approval-types';
+import {
+  parseAddChain,
+  parseNoParams,
+  parsePassthrough,
+  parsePermissionRequest,
+  parsePersonalSign,
+  parseSendTransaction,
+  parseSignTypedData,
+  parseSwitchChain,
+  toTypedDataDefinition,
+} from './dapp-params';
+import type { NetworkStore } from './network-store';
+import { UnknownChainError } from './network-store';
+import { type PermissionsStore, toEip2255 } from './permissions-store';
+
+/** Where the RPC layer announces changes to connected sites. */
+export interface DappEvents {
+  accountsChanged(origin: string, accounts: Address[]): void;
+  chainChanged(chainIdHex: Hex): void;
+}
+
+export interface DappRpcOptions {
+  keyring: Keyring;
+  permissions: PermissionsStore;
+  approvals: ApprovalController;
+  networks: NetworkStore;
+  events: DappEvents;
+  rpcFor?: (network: Network) => JsonRpcClient;
+  now?: () => number;
+}
+
+export class UnauthorizedError extends CairnError {
+  override name = 'UnauthorizedError';
+  constructor(message = 'This site is not connected to that account; call eth_requestAccounts first') {
+    super(message, { code: RpcErrorCode.unauthorized });
+  }
+}
+
+export class DappRpc {
+  readonly #o: Required<DappRpcOptions>;
+
+  constructor(options: DappRpcOptions) {
+    this.#o = {
+      rpcFor: (network) => new JsonRpcClient({ url: network.rpcUrl }),
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  async handle(origin: string, method: string, params: unknown): Promise<unknown> {
+    if (!isDappMethod(method)) {
+      throw new CairnError(`The method "${method}" is not supported`, {
+        code: RpcErrorCode.unsupportedMethod,
+      });
+    }
+    if (isPassthroughMethod(method)) {
+      const network = await this.#o.networks.selected();
+      return this.#o.rpcFor(network).request(method, parsePassthrough(params, method));
+    }
+    switch (method) {
+      case 'eth_chainId':
+        parseNoParams(params, method);
+        return toHexChainId((await this.#o.networks.selected()).chainId);
+      case 'net_version':
+        parseNoParams(params, method);
+        return String((await this.#o.networks.selected()).chainId);
+      case 'eth_accounts':
+        parseNoParams(params, method);
+        return this.permittedAccounts(origin);
+      case 'eth_requestAccounts':
+        parseNoParams(params, method);
+        return this.#connect(origin, method);
+      case 'wallet_requestPermissions': {
+        parsePermissionRequest(params, method);
+        await this.#connect(origin, method, true);
+        const grant = await this.#o.permissions.get(origin);
+        return grant ? [toEip2255(grant)] : [];
+      }
+      case 'wallet_getPermissions': {
+        parseNoParams(params, method);
+        const grant = await this.#o.permissions.get(origin);
+        return grant ? [toEip2255(grant)] : [];
+      }
+      case 'wallet_revokePermissions':
+        parsePermissionRequest(params, method);
+        await this.revoke(origin);
+        return null;
+      case 'personal_sign':
+        return this.#personalSign(origin, params);
+      case 'eth_signTypedData_v4':
+        return this.#signTypedData(origin, params);
+      case 'wallet_switchEthereumChain':
+        return this.#switchChain(origin, parseSwitchChain(params));
+      case 'wallet_addEthereumChain':
+        return this.#addChain(origin, params);
+      case 'eth_sendTransaction':
+        return this.#sendTransaction(origin, params);
+    }
+  }
+
+  /** Accounts the site may see: granted ones that still exist, and none while locked. */
+  async permittedAccounts(origin: string): Promise<Address[]> {
+    if (!this.#o.keyring.isUnlocked()) return [];
+    const grant = await this.#o.permissions.get(origin);
+    if (!grant) return [];
+    const existing = new Set(this.#o.keyring.getAccounts().map((account) => account.address));
+    return grant.accounts.filter((address) => existing.has(address));
+  }
+
+  /** Removes a site's permission, rejects what it still has pending, and tells it. */
+  async revoke(origin: string): Promise<void> {
+    await this.#o.permissions.revoke(origin);
+    this.#o.approvals.rejectOrigin(origin);
+    this.#o.events.accountsChanged(origin, []);
+  }
+
+  async #connect(origin: string, method: string, askEvenIfGranted = false): Promise<Address[]> {
+    const current = await this.permittedAccounts(origin);
+    if (current.length > 0 && !askEvenIfGranted) return current;
+    const decision = await this.#o.approvals.request(origin, method, { kind: 'connect' });
+    const approved = requireApproved(decision);
+    const wallet = new Set(this.#o.keyring.getAccounts().map((account) => account.address));
+    const accounts = approved.accounts ?? [];
+    if (accounts.length === 0 || accounts.some((address) => !wallet.has(address))) {
+      throw new InvalidParamsError('Choose at least one account of this wallet');
+    }
+    await this.#o.permissions.grant(origin, accounts, this.#o.now());
+    this.#o.events.accountsChanged(origin, accounts);
+    return accounts;
+  }
+
+  async #requirePermitted(origin: string, address: Address): Promise<void> {
+    const grant = await this.#o.permissions.get(origin);
+    if (!grant?.accounts.includes(address)) throw new UnauthorizedError();
+  }
+
+  async #personalSign(origin: string, params: unknown): Promise<Hex> {
+    const { address, bytes } = parsePersonalSign(params);
+    await this.#requirePermitted(origin, address);
+    const hex = bytesToHex(bytes);
+    requireApproved(
+      await this.#o.approvals.request(origin, 'personal_sign', {
+        kind: 'signMessage',
+        address,
+        message: { hex, text: printableUtf8(bytes) },
+      }),
+    );
+    return this.#o.keyring.signMessage(address, { raw: bytes });
+  }
+
+  async #signTypedData(origin: string, params: unknown): Promise<Hex> {
+    const { address, typedData } = parseSignTypedData(params);
+    await this.#requirePermitted(origin, address);
+    const domainChainId = typedData.domain.chainId;
+    if (domainChainId !== undefined) {
+      const selected = (await this.#o.networks.selected()).chainId;
+      if (Number(domainChainId) !== selected) {
+        throw new InvalidParamsError(
+          `The typed data is for chain ${String(domainChainId)}, but the selected chain is ${selected}`,
+        );
+      }
+    }
+    requireApproved(
+      await this.#o.approvals.request(origin, 'eth_signTypedData_v4', {
+        kind: 'signTypedData',
+        address,
+        typedData: {
+          primaryType: typedData.primaryType,
+          domain: typedData.domain,
+          message: typedData.message,
+        },
+      }),
+    );
+    return this.#o.keyring.signTypedData(address, toTypedDataDefinition(typedData));
+  }
+
+  async #switchChain(origin: string, chainId: number): Promise<null> {
+    const network = await this.#o.networks.find(chainId);
+    if (!network) throw new UnknownChainError(chainId);
+    if ((await this.#o.networks.selected()).chainId === chainId) return null;
+    requireApproved(
+      await this.#o.approvals.request(origin, 'wallet_switchEthereumChain', { kind: 'switchChain', network }),
+    );
+    await this.#o.networks.select(chainId);
+    this.#o.events.chainChanged(toHexChainId(chainId));
+    return null;
+  }
+
+  async #addChain(origin: string, params: unknown): Promise<null> {
+    const chain = parseAddChain(params);
+    const known = await this.#o.networks.find(chain.chainId);
+    if (known) return this.#switchChain(origin, chain.chainId);
+    const network = {
+      chainId: chain.chainId,
+      name: chain.chainName,
+      rpcUrl: chain.rpcUrls[0] ?? '',
+      currencySymbol: chain.nativeCurrency.symbol,
+      ...(chain.blockExplorerUrls?.[0] ? { blockExplorerUrl: chain.blockExplorerUrls[0] } : {}),
+    };
+    // Validate fully before asking the user about it.
+    const preview = await this.#o.networks.validate(network);
+    requireApproved(
+      await this.#o.approvals.request(origin, 'wallet_addEthereumChain', {
+        kind: 'addChain',
+        network: preview,
+      }),
+    );
+    await this.#o.networks.add(network);
+    await this.#o.networks.select(chain.chainId);
+    this.#o.events.chainChanged(toHexChainId(chain.chainId));
+    return null;
+  }
+
+  async #sendTransaction(origin: string, params: unknown): Promise<Hex> {
+    const request = parseSendTransaction(params);
+    await this.#requirePermitted(origin, request.from);
+    const network = await this.#o.networks.selected();
+    if (request.chainId !== undefined && Number(request.chainId) !== network.chainId) {
+      throw new InvalidParamsError(
+        `The transaction is for chain ${request.chainId}, but the selected chain is ${network.chainId}`,
+      );
+    }
+    const rpc = this.#o.rpcFor(network);
+    const prepared = await prepareTransaction(network, rpc, {
+      from: request.from,
+      to: request.to,
+      value: request.value,
+      data: request.data ?? request.input,
+      gas: request.gas,
+      gasPrice: request.gasPrice,
+      maxFeePerGas: request.maxFeePerGas,
+      maxPriorityFeePerGas: request.maxPriorityFeePerGas,
+      nonce: request.nonce,
+      type: request.type === '0x0' ? 'legacy' : request.type === '0x2' ? 'eip1559' : undefined,
+    });
+    requireApproved(
+      await this.#o.approvals.request(origin, 'eth_sendTransaction', {
+        kind: 'sendTransaction',
+        address: request.from,
+        transaction: transactionView(prepared, network),
+      }),
+    );
+    // Another transaction may have been sent while the user was deciding.
+    const nonce = request.nonce === undefined ? await pendingNonce(rpc, request.from) : prepared.nonce;
+    const raw = await this.#o.keyring.signTransaction(request.from, { ...prepared, nonce });
+    return sendRawTransaction(rpc, raw);
+  }
+}
+
+function requireApproved(decision: ApprovalDecision): Extract<ApprovalDecision, { approved: true }> {
+  if (!decision.approved) throw new UserRejectedError();
+  return decision;
+}
+
+/** The message as text when it is valid UTF-8 without control characters (other than newlines/tabs). */
+export function printableUtf8(bytes: Uint8Array): string | null {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+  return /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u.test(text) ? null : text;
+}
+
+function transactionView(prepared: PreparedTransaction, network: Network): TransactionView {
+  const gas = prepared.gas ?? 0n;
+  const perGas = prepared.type === 'legacy' ? (prepared.gasPrice ?? 0n) : (prepared.maxFeePerGas ?? 0n);
+  return {
+    to: prepared.to ?? null,
+    valueWei: (prepared.value ?? 0n).toString(),
+    data: prepared.data ?? '0x',
+    gas: gas.toString(),
+    maxFeePerGasWei: prepared.type === 'legacy' ? null : (prepared.maxFeePerGas ?? 0n).toString(),
+    gasPriceWei: prepared.type === 'legacy' ? (prepared.gasPrice ?? 0n).toString() : null,
+    maxFeeWei: (gas * perGas).toString(),
+    network,
+  };
+}

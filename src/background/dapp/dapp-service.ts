@@ -1,0 +1,138 @@
+/**
+ * Everything a website can reach: the EIP-1193 handlers, permissions, approvals,
+ * networks and the bridge port server, plus the privileged UI methods that manage
+ * them (approval window, connected sites, networks).
+ */
+import type { JsonRpcClient } from '../../chain/json-rpc-client';
+import { type Network, toHexChainId } from '../../chain/networks';
+import type { KeyValueStore } from '../../keyring/key-value-store';
+import type { Keyring } from '../../keyring/keyring';
+import type { NetworksState, UiHandlers, WalletState } from '../ui-api-contract';
+import { ApprovalController, type ApprovalWindows } from './approval-controller';
+import { type DappPort, DappPortServer } from './dapp-port-server';
+import { DappRpc } from './dapp-rpc';
+import { NetworkStore } from './network-store';
+import { PermissionsStore } from './permissions-store';
+
+export interface DappServiceOptions {
+  keyring: Keyring;
+  localStore: KeyValueStore;
+  windows: ApprovalWindows;
+  extensionId: string;
+  ready: Promise<unknown>;
+  log: (message: string) => void;
+  rpcFor?: (network: Network) => JsonRpcClient;
+  now?: () => number;
+}
+
+export type DappUiMethods =
+  | 'getApproval'
+  | 'resolveApproval'
+  | 'listConnectedSites'
+  | 'revokeSite'
+  | 'getNetworks'
+  | 'selectNetwork'
+  | 'addNetwork'
+  | 'removeNetwork';
+
+export class DappService {
+  readonly permissions: PermissionsStore;
+  readonly networks: NetworkStore;
+  readonly approvals: ApprovalController;
+  readonly rpc: DappRpc;
+  readonly server: DappPortServer;
+  readonly #keyring: Keyring;
+  #lastStatus: WalletState['status'] | undefined;
+
+  constructor(options: DappServiceOptions) {
+    const { log } = options;
+    this.#keyring = options.keyring;
+    this.permissions = new PermissionsStore(options.localStore, log);
+    this.networks = new NetworkStore(options.localStore, log);
+    this.approvals = new ApprovalController({ windows: options.windows, now: options.now });
+    this.server = new DappPortServer({
+      extensionId: options.extensionId,
+      ready: options.ready,
+      now: options.now,
+      handle: (origin, method, params) => this.rpc.handle(origin, method, params),
+      onError: (method, error) =>
+        log(`dapp method ${method} failed: ${error instanceof Error ? error.name : 'unknown error'}`),
+    });
+    this.rpc = new DappRpc({
+      keyring: options.keyring,
+      permissions: this.permissions,
+      approvals: this.approvals,
+      networks: this.networks,
+      ...(options.rpcFor ? { rpcFor: options.rpcFor } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      events: {
+        accountsChanged: (origin, accounts) => this.server.emit(origin, 'accountsChanged', accounts),
+        chainChanged: (chainId) => void this.#emitToPermitted('chainChanged', chainId),
+      },
+    });
+  }
+
+  handleConnect(port: DappPort): boolean {
+    return this.server.accept(port);
+  }
+
+  /** Lock and unlock change what every connected site may see. */
+  async walletStateChanged(state: WalletState): Promise<void> {
+    const previous = this.#lastStatus;
+    this.#lastStatus = state.status;
+    if (previous === state.status || previous === undefined) return;
+    for (const origin of this.server.connectedOrigins()) {
+      if (!(await this.permissions.get(origin))) continue;
+      this.server.emit(origin, 'accountsChanged', await this.rpc.permittedAccounts(origin));
+    }
+  }
+
+  async #emitToPermitted(event: 'chainChanged', data: unknown): Promise<void> {
+    for (const origin of this.server.connectedOrigins()) {
+      if (await this.permissions.get(origin)) this.server.emit(origin, event, data);
+    }
+  }
+
+  async #networksState(): Promise<NetworksState> {
+    return {
+      networks: await this.networks.list(),
+      selectedChainId: (await this.networks.selected()).chainId,
+    };
+  }
+
+  async #selectNetwork(chainId: number): Promise<NetworksState> {
+    const before = (await this.networks.selected()).chainId;
+    await this.networks.select(chainId);
+    if (before !== chainId) await this.#emitToPermitted('chainChanged', toHexChainId(chainId));
+    return this.#networksState();
+  }
+
+  readonly uiHandlers: Pick<UiHandlers, DappUiMethods> = {
+    getApproval: async ({ id }) => this.approvals.get(id) ?? null,
+    resolveApproval: async ({ id, approved, accounts }) => {
+      const decided = this.approvals.decide(
+        id,
+        approved ? { approved: true, ...(accounts ? { accounts } : {}) } : { approved: false },
+      );
+      return { decided };
+    },
+    listConnectedSites: () => this.permissions.list(),
+    revokeSite: async ({ origin }) => {
+      await this.rpc.revoke(origin);
+      return this.permissions.list();
+    },
+    getNetworks: () => this.#networksState(),
+    selectNetwork: ({ chainId }) => this.#selectNetwork(chainId),
+    addNetwork: async (network) => {
+      await this.networks.add(network);
+      return this.#networksState();
+    },
+    removeNetwork: async ({ chainId }) => {
+      const before = (await this.networks.selected()).chainId;
+      await this.networks.remove(chainId);
+      const after = (await this.networks.selected()).chainId;
+      if (before !== after) await this.#emitToPermitted('chainChanged', toHexChainId(after));
+      return this.#networksState();
+    },
+  };
+}

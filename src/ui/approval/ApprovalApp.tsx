@@ -1,0 +1,116 @@
+/**
+ * The approval window: shows who asks (origin from the browser, in ASCII), asks for
+ * the password first when the wallet is locked, then the request and its buttons.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { PendingApproval } from '../../background/dapp/approval-types';
+import type { BackgroundClient } from '../background-client';
+import { errorMessage } from '../error-message';
+import { useWalletState } from '../use-wallet-state';
+import { Unlock } from '../wallet/Unlock';
+import { ApprovalBody, type Decision } from './ApprovalBody';
+import { displayOrigin } from './site-origin';
+
+/** Re-reading the approval also keeps the MV3 worker awake while the user reads. */
+const REFRESH_MS = 15_000;
+
+const TITLES: Record<PendingApproval['details']['kind'], string> = {
+  connect: 'Connect to this site?',
+  signMessage: 'Signature request',
+  signTypedData: 'Typed data signature request',
+  switchChain: 'Switch network',
+  addChain: 'Add network',
+  sendTransaction: 'Send transaction',
+};
+
+export function ApprovalApp({
+  client,
+  approvalId,
+  closeWindow,
+}: {
+  client: BackgroundClient;
+  approvalId: string;
+  closeWindow: () => void;
+}) {
+  const { state, setState } = useWalletState(client);
+  const [approval, setApproval] = useState<PendingApproval | null | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    const load = () =>
+      client
+        .call('getApproval', { id: approvalId })
+        .then((found) => {
+          if (!stopped) setApproval(found);
+        })
+        .catch((cause: unknown) => {
+          if (!stopped) setError(errorMessage(cause));
+        });
+    void load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [client, approvalId]);
+
+  async function decide(decision: Decision) {
+    setError(null);
+    try {
+      await client.call('resolveApproval', { id: approvalId, ...decision });
+      closeWindow();
+    } catch (cause) {
+      setError(errorMessage(cause));
+    }
+  }
+
+  if (approval === undefined || !state)
+    return <main class="screen">{error ? <p class="error">{error}</p> : <p class="hint">Loading…</p>}</main>;
+  if (approval === null) {
+    return (
+      <main class="screen">
+        <p role="status">This request is no longer waiting for you.</p>
+        <button type="button" onClick={closeWindow}>
+          Close
+        </button>
+      </main>
+    );
+  }
+  const site = displayOrigin(approval.origin);
+  return (
+    <main class="screen approval">
+      <h1>{TITLES[approval.details.kind]}</h1>
+      <section class="origin" aria-label="Requesting site">
+        <code>{site.text}</code>
+      </section>
+      {site.international ? (
+        <p class="hint">
+          This address uses international characters, shown in their xn-- form. Check it carefully.
+        </p>
+      ) : null}
+      {state.status === 'unlocked' ? (
+        <ApprovalBody details={approval.details} accounts={state.accounts} onDecide={decide} />
+      ) : state.status === 'locked' ? (
+        <>
+          <Unlock client={client} onDone={setState} />
+          <button type="button" onClick={() => decide({ approved: false })}>
+            Reject
+          </button>
+        </>
+      ) : (
+        <>
+          <p>Set up your wallet from the Cairn toolbar button first.</p>
+          <button type="button" onClick={() => decide({ approved: false })}>
+            Reject
+          </button>
+        </>
+      )}
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </main>
+  );
+}
