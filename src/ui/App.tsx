@@ -2,9 +2,9 @@
 import { useState } from 'preact/hooks';
 import type { BackgroundClient } from './background-client';
 import { Onboarding } from './onboarding/Onboarding';
+import { Settings } from './settings/Settings';
 import { useWalletState } from './use-wallet-state';
 import { Home } from './wallet/Home';
-import { Settings } from './wallet/Settings';
 import { Unlock } from './wallet/Unlock';
 
 export function App({ client }: { client: BackgroundClient }) {

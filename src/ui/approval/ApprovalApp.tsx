@@ -7,7 +7,7 @@ import type { PendingApproval } from '../../background/dapp/approval-types';
 import type { BackgroundClient } from '../background-client';
 import { errorMessage } from '../error-message';
 import { useWalletState } from '../use-wallet-state';
-import { Unlock } from '../wallet/Unlock';
+import { UnlockForm } from '../wallet/Unlock';
 import { ApprovalBody, type Decision } from './ApprovalBody';
 import { displayOrigin } from './site-origin';
 
@@ -93,7 +93,8 @@ export function ApprovalApp({
         <ApprovalBody details={approval.details} accounts={state.accounts} onDecide={decide} />
       ) : state.status === 'locked' ? (
         <>
-          <Unlock client={client} onDone={setState} />
+          <p>Unlock Cairn to review this request.</p>
+          <UnlockForm client={client} onDone={setState} />
           <button type="button" onClick={() => decide({ approved: false })}>
             Reject
           </button>

@@ -3,7 +3,7 @@ import type { WalletState } from '../../background/ui-api-contract';
 import type { BackgroundClient } from '../background-client';
 import { errorMessage } from '../error-message';
 
-export function Unlock({
+export function UnlockForm({
   client,
   onDone,
 }: {
@@ -31,31 +31,37 @@ export function Unlock({
   }
 
   return (
+    <form onSubmit={submit}>
+      <label class="field">
+        <span>Password</span>
+        <input
+          type="password"
+          autocomplete="current-password"
+          // biome-ignore lint/a11y/noAutofocus: the unlock screen has one field; typing at once is what users expect
+          autoFocus
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </label>
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy || password === ''}>
+          {busy ? 'Unlocking…' : 'Unlock'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function Unlock(props: { client: BackgroundClient; onDone: (state: WalletState) => void }) {
+  return (
     <main class="screen unlock">
       <h1>Welcome back</h1>
-      <form onSubmit={submit}>
-        <label class="field">
-          <span>Password</span>
-          <input
-            type="password"
-            autocomplete="current-password"
-            // biome-ignore lint/a11y/noAutofocus: the unlock screen has one field; typing at once is what users expect
-            autoFocus
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy || password === ''}>
-            {busy ? 'Unlocking…' : 'Unlock'}
-          </button>
-        </div>
-      </form>
+      <UnlockForm {...props} />
     </main>
   );
 }

@@ -3,16 +3,14 @@ import type { WalletState } from '../../background/ui-api-contract';
 import type { BackgroundClient } from '../background-client';
 import { errorMessage } from '../error-message';
 
-export function Settings({
+export function AutoLockSettings({
   client,
   state,
   onState,
-  onBack,
 }: {
   client: BackgroundClient;
   state: WalletState;
   onState: (state: WalletState) => void;
-  onBack: () => void;
 }) {
   const [minutes, setMinutes] = useState(String(state.autoLockMinutes));
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null);
@@ -29,14 +27,9 @@ export function Settings({
   }
 
   return (
-    <main class="screen settings">
-      <header class="bar">
-        <h1>Settings</h1>
-        <button type="button" onClick={onBack}>
-          Back
-        </button>
-      </header>
-      <form onSubmit={save}>
+    <section aria-labelledby="auto-lock-heading">
+      <h2 id="auto-lock-heading">Security</h2>
+      <form onSubmit={save} class="inline-form">
         <label class="field">
           <span>Auto-lock after (minutes)</span>
           <input
@@ -48,17 +41,13 @@ export function Settings({
             onInput={(e) => setMinutes(e.currentTarget.value)}
           />
         </label>
-        {message ? (
-          <p class={message.kind === 'error' ? 'error' : 'hint'} role="status">
-            {message.text}
-          </p>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="primary">
-            Save
-          </button>
-        </div>
+        <button type="submit">Save</button>
       </form>
-    </main>
+      {message ? (
+        <p class={message.kind === 'error' ? 'error' : 'hint'} role="status">
+          {message.text}
+        </p>
+      ) : null}
+    </section>
   );
 }
