@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: unlock time in Node (Cairn vs browser-passworder vs pure-JS
  * PBKDF2), unlock time in Debian's Chromium with the built extension, and the
- * popup bundle size. Prints plain-text tables, the targets and whether they are
+ * dapp round trip through the injected provider, and the popup bundle size. Prints plain-text tables, the targets and whether they are
  * met, then the same as Markdown after a `--- markdown ---` line for the README.
  * Progress goes to stderr. Measurements only: nothing here fails on a slow number.
  *
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChromiumNotFoundError, chromiumVersion, findChromium } from '../scripts/chromium.ts';
 import { EXTENSION_DIR } from '../test/e2e/support/paths.ts';
+import { benchBridgeRoundTrip, bridgeTable } from './bridge-roundtrip.ts';
 import { type BundleSizes, bundleTable, measureBundle, POPUP_GZIP_TARGET_BYTES } from './bundle-size.ts';
 import { formatMs } from './stats.ts';
 import { renderMarkdown, renderText, type Table } from './table.ts';
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
       throw error;
     }
     show(unlockChromiumTable(chromiumResult, chromium.version));
+    show(bridgeTable(await benchBridgeRoundTrip({ chromiumPath: chromium.path, log }), chromium.version));
   }
 
   const bundle = await measureBundle(EXTENSION_DIR);

@@ -32,6 +32,7 @@ function setup(stores = { local: new MemoryKeyValueStore(), session: new MemoryK
     localStore: stores.local,
     sessionStore: stores.session,
     alarms,
+    windows: { open: async () => 1, close: async () => {} },
     extensionId: ID,
     extensionBaseUrl: BASE,
     log: (line) => logs.push(line),

@@ -4,6 +4,7 @@ import {
   parseTransaction,
   recoverTransactionAddress,
   stringToBytes,
+  type TransactionSerialized,
   verifyMessage,
   verifyTypedData,
 } from 'viem';
@@ -247,7 +248,9 @@ describe('Keyring: signing', () => {
       maxPriorityFeePerGas: 1_000_000_000n,
     } as const;
     const signed = await keyring.signTransaction(TEST_ADDRESS_0, transaction);
-    expect(await recoverTransactionAddress({ serializedTransaction: signed })).toBe(TEST_ADDRESS_0);
+    expect(await recoverTransactionAddress({ serializedTransaction: signed as TransactionSerialized })).toBe(
+      TEST_ADDRESS_0,
+    );
     expect(parseTransaction(signed)).toMatchObject({
       chainId: 31337,
       nonce: 7,

@@ -5,6 +5,7 @@
  */
 import { CairnError, RpcErrorCode } from '../../keyring/errors';
 import type { ApprovalDecision, ApprovalDetails, PendingApproval } from './approval-types';
+import { TokenBuckets } from './token-bucket';
 
 /** Opens and closes approval windows: `browser.windows` in the extension. */
 export interface ApprovalWindows {
@@ -36,8 +37,19 @@ interface Entry {
   fail: (error: Error) => void;
 }
 
+export class TooManyApprovalsError extends CairnError {
+  override name = 'TooManyApprovalsError';
+  constructor() {
+    super('This site asked for too many approvals; try again in a little while', {
+      code: RpcErrorCode.limitExceeded,
+    });
+  }
+}
+
 export interface ApprovalControllerOptions {
   windows: ApprovalWindows;
+  /** Approval windows one site may open: a burst, then a slow refill (default 5, then 1 per 5 s). */
+  budget?: { capacity: number; refillPerSecond: number };
   now?: () => number;
   newId?: () => string;
   onChange?: () => void;
@@ -49,12 +61,14 @@ export class ApprovalController {
   readonly #newId: () => string;
   readonly #onChange: () => void;
   readonly #entries = new Map<string, Entry>();
+  readonly #budget: TokenBuckets;
 
   constructor(options: ApprovalControllerOptions) {
     this.#windows = options.windows;
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? (() => crypto.randomUUID());
     this.#onChange = options.onChange ?? (() => {});
+    this.#budget = new TokenBuckets({ capacity: 5, refillPerSecond: 0.2, ...options.budget, now: this.#now });
   }
 
   /**

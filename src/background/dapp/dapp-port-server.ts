@@ -51,7 +51,7 @@ export interface DappPortServerOptions {
   extensionId: string;
   handle: (origin: string, method: string, params: unknown) => Promise<unknown>;
   ready: Promise<unknown>;
-  /** Requests per origin: burst and sustained rate. */
+  /** Requests per origin, burst and sustained: a flood guard, roomy enough for dapps that batch hundreds of reads. */
   rate?: { capacity: number; refillPerSecond: number };
   now?: () => number;
   onError?: (method: string, error: unknown) => void;
@@ -65,8 +65,8 @@ export class DappPortServer {
   constructor(options: DappPortServerOptions) {
     this.#options = options;
     this.#budget = new TokenBuckets({
-      capacity: 200,
-      refillPerSecond: 50,
+      capacity: 2000,
+      refillPerSecond: 1000,
       ...options.rate,
       now: options.now,
     });

@@ -15,7 +15,12 @@ export class TokenBuckets {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(options: TokenBucketOptions) {
-    this.#options = { now: Date.now, maxKeys: 1000, ...options };
+    this.#options = {
+      capacity: options.capacity,
+      refillPerSecond: options.refillPerSecond,
+      now: options.now ?? Date.now,
+      maxKeys: options.maxKeys ?? 1000,
+    };
   }
 
   /** Takes one token for `key`; false when the bucket is empty. */
