@@ -27,8 +27,8 @@ export interface UiPortServerOptions {
   handlers: UiHandlers;
   /** Resolves once the background restored its state (e.g. the unlocked session). */
   ready: Promise<unknown>;
-  /** Called before every accepted request: user activity for auto-lock. */
-  onActivity?: () => Promise<void>;
+  /** Called before every accepted request with its method: user activity for auto-lock. */
+  onActivity?: (method: UiMethod) => Promise<void>;
   onError?: (method: string, error: unknown) => void;
 }
 
@@ -102,7 +102,7 @@ export class UiPortServer {
       });
     }
     await this.#options.ready;
-    await this.#options.onActivity?.();
+    await this.#options.onActivity?.(method);
     const handler = this.#options.handlers[method] as (params: unknown) => Promise<unknown>;
     return handler(parsed.output);
   }

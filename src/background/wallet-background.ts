@@ -88,7 +88,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     extensionBaseUrl: options.extensionBaseUrl,
     handlers: { ...wallet.handlers, ...dappService.uiHandlers },
     ready,
-    onActivity: () => wallet.recordActivity(),
+    onActivity: (method) => wallet.recordActivity(method),
     onError: (method, error) =>
       log(`UI method ${method} failed: ${error instanceof Error ? error.name : 'unknown error'}`),
   });

@@ -8,7 +8,9 @@ import type { Keyring } from '../keyring/keyring';
 import { generateMnemonic } from '../keyring/mnemonic';
 import type { AutoLock } from './auto-lock';
 import type { SettingsStore } from './settings-store';
-import type { UiHandlers, WalletState } from './ui-api-contract';
+import type { UiHandlers, UiMethod, WalletState } from './ui-api-contract';
+
+const PASSIVE_METHODS: ReadonlySet<UiMethod> = new Set<UiMethod>(['getApproval']);
 
 export type WalletUiMethods =
   | 'getState'
@@ -50,8 +52,12 @@ export class WalletService {
     };
   }
 
-  /** User activity through an extension page: pushes the auto-lock back while unlocked. */
-  async recordActivity(): Promise<void> {
+  /**
+   * User activity through an extension page pushes the auto-lock back while unlocked.
+   * An approval window re-reading its request is polling, not a person at work.
+   */
+  async recordActivity(method: UiMethod): Promise<void> {
+    if (PASSIVE_METHODS.has(method)) return;
     if (this.#keyring.isUnlocked()) await this.#autoLock.touch();
   }
 

@@ -91,6 +91,16 @@ describe('wallet background over the UI port', () => {
     expect(state.accounts).toHaveLength(2);
   });
 
+  it('counts user actions as activity for auto-lock, but not an approval window polling', async () => {
+    const { client, alarms } = setup();
+    await client.call('createFromMnemonic', { password: 'password123', mnemonic: MNEMONIC });
+    alarms.scheduled.clear();
+    expect(await client.call('getApproval', { id: crypto.randomUUID() })).toBeNull();
+    expect(alarms.scheduled.has(AUTO_LOCK_ALARM)).toBe(false);
+    await client.call('getState');
+    expect(alarms.scheduled.get(AUTO_LOCK_ALARM)).toBe(15);
+  });
+
   it('settings persist and reschedule the auto-lock', async () => {
     const { client, alarms } = setup();
     await client.call('createFromMnemonic', { password: 'password123', mnemonic: MNEMONIC });
