@@ -95,8 +95,32 @@ export class JsonRpcClient {
 
 async function readCapped(response: Response): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_RPC_RESPONSE_BYTES) throw new JsonRpcError(-32603, 'RPC reply too large');
-  const body = await response.arrayBuffer();
-  if (body.byteLength > MAX_RPC_RESPONSE_BYTES) throw new JsonRpcError(-32603, 'RPC reply too large');
-  return new TextDecoder().decode(body);
+  if (declared > MAX_RPC_RESPONSE_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    throw new JsonRpcError(-32603, 'RPC reply too large');
+  }
+  if (!response.body) return '';
+  // Read chunk by chunk and stop at the cap: a reply without content-length must not fill memory.
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      total += value.byteLength;
+      if (total > MAX_RPC_RESPONSE_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw new JsonRpcError(-32603, 'RPC reply too large');
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    if (error instanceof JsonRpcError) throw error;
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'is unreachable';
+    throw new JsonRpcError(-32603, `The network's RPC endpoint ${reason}`);
+  } finally {
+    reader.releaseLock();
+  }
 }

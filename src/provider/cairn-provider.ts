@@ -81,19 +81,24 @@ export class CairnProvider extends EventEmitter {
     }
     if (!isDappMethod(method))
       throw new ProviderRpcError(4200, `The method "${method}" is not supported by Cairn`);
-    let size: number;
+    let json: string;
     try {
-      size = JSON.stringify(params ?? null).length;
+      json = JSON.stringify(params ?? null);
     } catch {
       throw new ProviderRpcError(-32602, '"params" must be JSON-serializable');
     }
-    if (size > MAX_REQUEST_BYTES)
+    if (json.length > MAX_REQUEST_BYTES)
       throw new ProviderRpcError(-32602, `"params" is larger than ${MAX_REQUEST_BYTES} bytes`);
 
     const id = this.#newId();
     const result = await new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, method });
-      this.#transport.post({ channel: INPAGE_CHANNEL, type: 'request', id, method, params });
+      try {
+        this.#transport.post({ channel: INPAGE_CHANNEL, type: 'request', id, method, params });
+      } catch {
+        this.#pending.delete(id);
+        reject(new ProviderRpcError(-32602, '"params" must be JSON-serializable'));
+      }
     });
     this.#observe(method, result);
     return result;

@@ -9,7 +9,7 @@ export const INPAGE_CHANNEL = 'cairn:inpage';
 /** Bridge → page. */
 export const CONTENT_CHANNEL = 'cairn:content';
 
-/** Requests larger than this (serialized) are refused before they leave the page. */
+/** Requests whose JSON is longer than this (UTF-16 code units, so up to 3× in UTF-8 bytes) are refused before they leave the page. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
 export interface RpcErrorShape {

@@ -106,7 +106,15 @@ export function startContentBridge({ win, connect, extensionAlive }: BridgeOptio
       return;
     }
     if (size > MAX_REQUEST_BYTES) return;
-    if (!extensionAlive()) return;
+    if (!extensionAlive()) {
+      toPage({
+        channel: CONTENT_CHANNEL,
+        type: 'response',
+        id,
+        error: { code: 4900, message: 'Cairn is no longer available' },
+      });
+      return;
+    }
     const portId = nextId++;
     pageIds.set(portId, id);
     try {

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import {
   type Address,
   getAddress,
+  getTypesForEIP712Domain,
   type Hex,
   hexToBytes,
   isAddress,
@@ -21,7 +22,8 @@ export const MAX_TYPED_DATA_CHARS = 128 * 1024;
 
 const addressSchema = v.pipe(
   v.string('expected an address string'),
-  v.check((value) => isAddress(value, { strict: false }), 'expected a 20-byte hex address'),
+  // Mixed case must be a valid EIP-55 checksum, so a typo in a checksummed address is caught.
+  v.check((value) => isAddress(value), 'expected a 20-byte hex address'),
   v.transform((value) => getAddress(value)),
 );
 const quantitySchema = v.pipe(
@@ -50,7 +52,8 @@ function parse<T extends v.GenericSchema>(schema: T, params: unknown, method: st
   );
 }
 
-const noParams = v.optional(v.union([v.undefined(), v.null(), v.tuple([])]));
+// strictTuple: `tuple` would let extra items through unnoticed.
+const noParams = v.optional(v.union([v.undefined(), v.null(), v.strictTuple([])]));
 
 export function parseNoParams(params: unknown, method: string): void {
   parse(noParams, params, method);
@@ -127,7 +130,8 @@ export function parseSignTypedData(params: unknown): { address: Address; typedDa
  * cannot satisfy statically; `validateTypedData` checks the same rules at run time.
  */
 export function toTypedDataDefinition(typedData: ParsedTypedData): TypedDataDefinition {
-  const { EIP712Domain: _domainType, ...types } = typedData.types;
+  // EIP-712 hashes the domain with the EIP712Domain type the dapp declared; infer it only when absent.
+  const types = { EIP712Domain: getTypesForEIP712Domain({ domain: typedData.domain }), ...typedData.types };
   return { ...typedData, types } as unknown as TypedDataDefinition;
 }
 
@@ -197,7 +201,11 @@ export type ParsedTransaction = v.InferOutput<typeof transactionSchema>;
 
 export function parseSendTransaction(params: unknown): ParsedTransaction {
   const [transaction] = parse(v.tuple([transactionSchema]), params, 'eth_sendTransaction');
-  if (transaction.data && transaction.input && transaction.data !== transaction.input) {
+  if (
+    transaction.data &&
+    transaction.input &&
+    transaction.data.toLowerCase() !== transaction.input.toLowerCase()
+  ) {
     throw new InvalidParamsError('Invalid params for eth_sendTransaction: data and input differ');
   }
   if (!transaction.to && !(transaction.data ?? transaction.input)) {

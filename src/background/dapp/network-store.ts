@@ -88,6 +88,8 @@ export class NetworkStore {
       CUSTOM_KEY,
       (await this.#custom()).filter((n) => n.chainId !== chainId),
     );
+    // Forget a selection of the removed network, so adding that chain again later does not reselect it.
+    if ((await this.#store.get(SELECTED_KEY)) === chainId) await this.#store.remove(SELECTED_KEY);
   }
 
   async #custom(): Promise<CustomNetwork[]> {
