@@ -1,13 +1,16 @@
 /**
- * `npm start`: builds the extension, then launches Chromium with it loaded when
- * a display exists; without a display it prints where the unpacked build is and
- * how to load it. Later issues add the local network (chain, relay) here.
+ * `npm start`: the local network and the extension, ready to use. Starts the Hardhat
+ * devnet (chain 31337 on http://127.0.0.1:8545, the wallet's default network), builds
+ * the extension, then launches Chromium with it loaded when a display exists; without
+ * a display it prints where the unpacked build is and how to load it. Runs until
+ * Ctrl-C, which stops everything it started.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ChromiumNotFoundError, findChromium } from './chromium.ts';
+import { startHardhatNode } from './devnet.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const extensionDir = `${root}.output/chrome-mv3`;
@@ -22,47 +25,64 @@ function unpackedExtensionId(path: string): string {
 const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit', cwd: root });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+const devnet = await startHardhatNode();
+console.log(`\nDevnet: Hardhat, chain 31337, at ${devnet.url} (started in ${devnet.startupMs} ms).`);
+console.log(
+  'Funded test accounts come from the phrase "test test test test test test test test test test test junk".',
+);
+
+let browser: ReturnType<typeof spawn> | undefined;
+async function shutdown(code: number): Promise<never> {
+  browser?.kill('SIGTERM');
+  await devnet.stop();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0));
+
 const popupUrl = `chrome-extension://${unpackedExtensionId(extensionDir)}/popup.html`;
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const howToLoad = [
   `Unpacked extension: ${extensionDir}`,
   'Load it in Chrome/Chromium: open chrome://extensions, turn on "Developer mode", "Load unpacked", pick that folder.',
   'Firefox: npm run build:firefox, then about:debugging → "This Firefox" → "Load Temporary Add-on" → .output/firefox-mv3/manifest.json.',
+  'Press Ctrl-C to stop the devnet.',
 ];
 
-if (!hasDisplay) {
-  console.log(['', 'No display found, so no browser is started.', ...howToLoad].join('\n'));
-  process.exit(0);
+let chromium: string | undefined;
+if (hasDisplay) {
+  try {
+    chromium = findChromium({ install: false });
+  } catch (error) {
+    if (!(error instanceof ChromiumNotFoundError)) throw error;
+    console.log(`\n${error.message}`);
+  }
+} else {
+  console.log('\nNo display found, so no browser is started.');
 }
 
-let chromium: string;
-try {
-  chromium = findChromium({ install: false });
-} catch (error) {
-  if (!(error instanceof ChromiumNotFoundError)) throw error;
-  console.log(['', error.message, ...howToLoad].join('\n'));
-  process.exit(0);
+if (!chromium) {
+  console.log(howToLoad.join('\n'));
+} else {
+  mkdirSync(profileDir, { recursive: true });
+  console.log(
+    `\nStarting ${chromium} with Cairn loaded (profile ${profileDir}); the wallet opens at ${popupUrl}`,
+  );
+  console.log('Close the browser or press Ctrl-C to stop the devnet.');
+  browser = spawn(
+    chromium,
+    [
+      `--user-data-dir=${profileDir}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // Chromium refuses to run as root with its sandbox on.
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      popupUrl,
+    ],
+    { stdio: 'inherit' },
+  );
+  browser.on('exit', (code) => void shutdown(code ?? 0));
 }
-
-mkdirSync(profileDir, { recursive: true });
-console.log(
-  `\nStarting ${chromium} with Cairn loaded (profile ${profileDir}); the wallet opens at ${popupUrl}`,
-);
-const browser = spawn(
-  chromium,
-  [
-    `--user-data-dir=${profileDir}`,
-    `--disable-extensions-except=${extensionDir}`,
-    `--load-extension=${extensionDir}`,
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    // Chromium refuses to run as root with its sandbox on.
-    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-    popupUrl,
-  ],
-  { stdio: 'inherit' },
-);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => browser.kill(signal));
-browser.on('exit', (code) => process.exit(code ?? 0));

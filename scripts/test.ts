@@ -1,7 +1,8 @@
 /**
  * `npm test`: every check, in order, stopping at the first failure:
- * typecheck, lint, unit tests, both browser builds, web-ext lint, then the
- * end-to-end tests in Debian's Chromium with the built extension.
+ * typecheck, lint, unit tests, both browser builds, web-ext lint, the end-to-end
+ * tests in Debian's Chromium with the built extension, then a smoke test of the
+ * Firefox build in Debian's Firefox ESR (both browsers are found or installed).
  */
 import { spawnSync } from 'node:child_process';
 import { ChromiumNotFoundError, chromiumVersion, findChromium } from './chromium.ts';
@@ -21,6 +22,7 @@ const steps: Array<[name: string, command: string[]]> = [
   ['build firefox', ['npm', 'run', '-s', 'build:firefox']],
   ['web-ext lint', ['npm', 'run', '-s', 'lint:firefox']],
   ['e2e', ['npm', 'run', '-s', 'test:e2e']],
+  ['firefox', ['npm', 'run', '-s', 'test:firefox']],
 ];
 
 const started = Date.now();

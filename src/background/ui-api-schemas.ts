@@ -11,6 +11,7 @@ const password = v.pipe(v.string('"password" must be a string'), v.maxLength(102
 const address = v.pipe(
   v.string(),
   v.regex(/^0x[0-9a-fA-F]{40}$/, '"address" must be a 0x-prefixed 20-byte hex'),
+  v.transform((value) => getAddress(value)),
 );
 const accountName = v.pipe(
   v.string('"name" must be a string'),

@@ -29,6 +29,18 @@ export class BackgroundError extends Error {
   }
 }
 
+const DISCONNECTED = 4900;
+
+/** Methods whose repetition changes nothing a user would notice. */
+const RETRY_SAFE: ReadonlySet<UiMethod> = new Set<UiMethod>([
+  'getState',
+  'getApproval',
+  'getNetworks',
+  'listConnectedSites',
+  'lock',
+  'unlock',
+]);
+
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 function isResponse(message: unknown): message is UiResponseMessage {
@@ -52,20 +64,35 @@ export class BackgroundClient {
     this.#connect = connect;
   }
 
-  call<M extends UiMethod>(
+  /**
+   * Calls a background method. Requests that are safe to repeat are sent once more
+   * on a fresh port when the worker went away before answering (a stopped MV3
+   * worker or a suspended Firefox event page drops the port with the request).
+   */
+  async call<M extends UiMethod>(
     method: M,
     ...params: UiParams<M> extends undefined ? [] : [UiParams<M>]
   ): Promise<UiResult<M>> {
+    try {
+      return await this.#send(method, params[0]);
+    } catch (error) {
+      if (!(error instanceof BackgroundError && error.code === DISCONNECTED && RETRY_SAFE.has(method)))
+        throw error;
+      return this.#send(method, params[0]);
+    }
+  }
+
+  #send<M extends UiMethod>(method: M, params: UiParams<M> | undefined): Promise<UiResult<M>> {
     const id = this.#nextId++;
     return new Promise<UiResult<M>>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       try {
-        this.#ensurePort().postMessage({ type: 'request', id, method, params: params[0] });
+        this.#ensurePort().postMessage({ type: 'request', id, method, params });
       } catch {
         // The port closed under us (worker gone, or the background refused us).
         this.#pending.delete(id);
         this.#port = undefined;
-        reject(new BackgroundError(4900, 'Could not reach the wallet background'));
+        reject(new BackgroundError(DISCONNECTED, 'Could not reach the wallet background'));
       }
     });
   }
@@ -84,7 +111,9 @@ export class BackgroundClient {
       if (this.#port === port) this.#port = undefined;
       // Requests in flight died with the worker; callers decide whether to retry.
       for (const [id, pending] of this.#pending) {
-        pending.reject(new BackgroundError(4900, 'The wallet background restarted; please try again'));
+        pending.reject(
+          new BackgroundError(DISCONNECTED, 'The wallet background restarted; please try again'),
+        );
         this.#pending.delete(id);
       }
     });

@@ -22,8 +22,16 @@ describe('built chrome-mv3 extension', () => {
       world: s.world ?? 'ISOLATED',
       runAt: s.run_at,
     }));
-    expect(scripts).toContainEqual({ js: ['content-scripts/inpage.js'], world: 'MAIN', runAt: 'document_start' });
-    expect(scripts).toContainEqual({ js: ['content-scripts/bridge.js'], world: 'ISOLATED', runAt: 'document_start' });
+    expect(scripts).toContainEqual({
+      js: ['content-scripts/inpage.js'],
+      world: 'MAIN',
+      runAt: 'document_start',
+    });
+    expect(scripts).toContainEqual({
+      js: ['content-scripts/bridge.js'],
+      world: 'ISOLATED',
+      runAt: 'document_start',
+    });
     await expect(readFile(`${EXTENSION_DIR}/approval.html`, 'utf8')).resolves.toContain('<div id="app">');
     // No page may embed extension pages: nothing is web-accessible.
     expect(manifest.web_accessible_resources ?? []).toEqual([]);
