@@ -26,7 +26,9 @@ const POLL_MS = 100;
  * Preloaded into the node: it exits when its stdin (a pipe from us) ends, which
  * happens when our process dies in any way, even SIGKILL, so no node is left behind.
  */
-const EXIT_WITH_PARENT = 'data:text/javascript,process.stdin.once("end",()=>process.exit(0)).resume();';
+// unref(): the watch alone must not keep a node alive that failed to start (it would then hang until the timeout).
+const EXIT_WITH_PARENT =
+  'data:text/javascript,process.stdin.once("end",()=>process.exit(0)).resume();process.stdin.unref?.();';
 
 export class DevnetError extends Error {
   override name = 'DevnetError';
