@@ -20,6 +20,7 @@ import {
 } from '../../src/keyring/errors.ts';
 import { Keyring } from '../../src/keyring/keyring.ts';
 import { CURRENT_PBKDF2_ITERATIONS, parseVault } from '../../src/keyring/vault-format.ts';
+import { etherMail } from '../support/ether-mail.ts';
 import {
   createTestVault,
   FailingSetStore,
@@ -47,32 +48,7 @@ async function unlockedTestKeyring() {
   return { ...stores, ...setup };
 }
 
-/** The EIP-712 "Ether Mail" example (https://eips.ethereum.org/EIPS/eip-712). */
-const MAIL = {
-  domain: {
-    name: 'Ether Mail',
-    version: '1',
-    chainId: 1,
-    verifyingContract: '0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC',
-  },
-  types: {
-    Person: [
-      { name: 'name', type: 'string' },
-      { name: 'wallet', type: 'address' },
-    ],
-    Mail: [
-      { name: 'from', type: 'Person' },
-      { name: 'to', type: 'Person' },
-      { name: 'contents', type: 'string' },
-    ],
-  },
-  primaryType: 'Mail',
-  message: {
-    from: { name: 'Cow', wallet: '0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' },
-    to: { name: 'Bob', wallet: '0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB' },
-    contents: 'Hello, Bob!',
-  },
-} as const;
+const MAIL = etherMail(1);
 
 describe('Keyring: creating a wallet', () => {
   it('from a recovery phrase: "Account 1" at the known address, unlocked, then locked', async () => {

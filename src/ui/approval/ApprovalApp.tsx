@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PendingApproval } from '../../background/dapp/approval-types';
 import type { BackgroundClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 import { useWalletState } from '../use-wallet-state';
 import { UnlockForm } from '../wallet/Unlock';
@@ -107,11 +108,7 @@ export function ApprovalApp({
           </button>
         </>
       )}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
     </main>
   );
 }

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
 import type { BackgroundClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
 import { PasswordFields, passwordProblem } from '../components/PasswordFields';
 import { errorMessage } from '../error-message';
 
@@ -114,11 +115,7 @@ export function ImportWallet({
         ) : null}
         <PasswordFields value={passwords} onChange={setPasswords} />
         {passwords.confirm && !secretProblem && problem ? <p class="error">{problem}</p> : null}
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNote message={error} />
         <div class="actions">
           <button type="submit" class="primary" disabled={problem !== null || busy}>
             {busy ? 'Importing…' : 'Import'}

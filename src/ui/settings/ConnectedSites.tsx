@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { SiteGrant } from '../../background/dapp/permissions-store';
 import { displayOrigin } from '../approval/site-origin';
 import type { BackgroundClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 import { shortAddress } from '../wallet/AccountRow';
 
@@ -46,11 +47,7 @@ export function ConnectedSites({ client }: { client: BackgroundClient }) {
           ))}
         </ul>
       )}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
     </section>
   );
 }

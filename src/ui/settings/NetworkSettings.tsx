@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { NetworksState } from '../../background/ui-api-contract';
 import type { BackgroundClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 
 const EMPTY_FORM = { chainId: '', name: '', rpcUrl: '', currencySymbol: 'ETH', blockExplorerUrl: '' };
@@ -119,11 +120,7 @@ export function NetworkSettings({ client }: { client: BackgroundClient }) {
           Add a network
         </button>
       )}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
 import type { BackgroundClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 import { AccountRow } from './AccountRow';
 
@@ -47,11 +48,7 @@ export function Home({
           />
         ))}
       </ul>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       {hasPhrase ? (
         <div class="actions">
           <button type="button" onClick={() => run(() => client.call('addAccount', {}))}>

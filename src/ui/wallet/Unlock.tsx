@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
 import type { BackgroundClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 
 export function UnlockForm({
@@ -43,11 +44,7 @@ export function UnlockForm({
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
       </label>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       <div class="actions">
         <button type="submit" class="primary" disabled={busy || password === ''}>
           {busy ? 'Unlocking…' : 'Unlock'}

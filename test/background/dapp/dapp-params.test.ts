@@ -14,6 +14,7 @@ import {
   parseSwitchChain,
 } from '../../../src/background/dapp/dapp-params';
 import { InvalidParamsError } from '../../../src/keyring/errors';
+import { etherMailWithDomainType } from '../../support/ether-mail.ts';
 
 const A0 = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const A1 = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -32,44 +33,14 @@ function expectInvalid(run: () => unknown, message: RegExp | string): void {
   else expect((thrown as Error).message).toMatch(message);
 }
 
-/** The EIP-712 specification's "Ether Mail" example, on the devnet chain. */
+/** Ether Mail on the devnet chain, as loosely typed as decoded JSON is. */
 function mail(): {
-  types: Record<string, { name: string; type: string }[]>;
+  types: Record<string, readonly { name: string; type: string }[]>;
   primaryType: string;
   domain: Record<string, unknown>;
   message: Record<string, unknown>;
 } {
-  return {
-    types: {
-      EIP712Domain: [
-        { name: 'name', type: 'string' },
-        { name: 'version', type: 'string' },
-        { name: 'chainId', type: 'uint256' },
-        { name: 'verifyingContract', type: 'address' },
-      ],
-      Person: [
-        { name: 'name', type: 'string' },
-        { name: 'wallet', type: 'address' },
-      ],
-      Mail: [
-        { name: 'from', type: 'Person' },
-        { name: 'to', type: 'Person' },
-        { name: 'contents', type: 'string' },
-      ],
-    },
-    primaryType: 'Mail',
-    domain: {
-      name: 'Ether Mail',
-      version: '1',
-      chainId: 31337,
-      verifyingContract: '0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC',
-    },
-    message: {
-      from: { name: 'Cow', wallet: '0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' },
-      to: { name: 'Bob', wallet: '0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB' },
-      contents: 'Hello, Bob!',
-    },
-  };
+  return etherMailWithDomainType(31337);
 }
 
 describe('parseNoParams', () => {

@@ -34,6 +34,7 @@ import {
   TEST_PRIVATE_KEY_0,
   testKeyring,
 } from '../../keyring/helpers';
+import { etherMailWithDomainType } from '../../support/ether-mail.ts';
 import { FakeApprovalWindows } from '../../support/fake-approval-windows';
 import { fakeRpcNode, NodeError, type NodeHandler } from '../../support/fake-rpc-node';
 import { connectedPorts } from '../fake-port';
@@ -177,39 +178,9 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: nu
   return error as Error & { code?: number };
 }
 
-/** The EIP-712 "Ether Mail" example, on the devnet (chain 31337) unless told otherwise. */
+/** Ether Mail with its EIP712Domain type, on the devnet (chain 31337) unless told otherwise. */
 function mail<C extends number | string = number>(chainId: C = 31337 as C) {
-  return {
-    types: {
-      EIP712Domain: [
-        { name: 'name', type: 'string' },
-        { name: 'version', type: 'string' },
-        { name: 'chainId', type: 'uint256' },
-        { name: 'verifyingContract', type: 'address' },
-      ],
-      Person: [
-        { name: 'name', type: 'string' },
-        { name: 'wallet', type: 'address' },
-      ],
-      Mail: [
-        { name: 'from', type: 'Person' },
-        { name: 'to', type: 'Person' },
-        { name: 'contents', type: 'string' },
-      ],
-    },
-    primaryType: 'Mail',
-    domain: {
-      name: 'Ether Mail',
-      version: '1',
-      chainId,
-      verifyingContract: '0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC',
-    },
-    message: {
-      from: { name: 'Cow', wallet: '0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826' },
-      to: { name: 'Bob', wallet: '0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB' },
-      contents: 'Hello, Bob!',
-    },
-  } as const;
+  return etherMailWithDomainType(chainId);
 }
 
 /** The same typed data as viem types it when EIP712Domain is declared: the uint256 chainId as a bigint. */
