@@ -7,5 +7,7 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'test/firefox/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 30_000,
+    // @xmtp/proto's ESM build imports without file extensions, which Node's loader refuses: let Vite resolve it.
+    server: { deps: { inline: [/@xmtp\//] } },
   },
 });
