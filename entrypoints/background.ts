@@ -9,7 +9,9 @@ export default defineBackground({
   type: 'module',
   main() {
     // Chrome's default already hides storage.session from content scripts; say it explicitly.
-    void browser.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+    browser.storage.session
+      .setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })
+      ?.catch(() => console.warn('[cairn] could not restrict storage.session to trusted contexts'));
     const background = createWalletBackground({
       localStore: new BrowserKeyValueStore(browser.storage.local),
       sessionStore: new BrowserKeyValueStore(browser.storage.session),
@@ -21,7 +23,9 @@ export default defineBackground({
     });
     // Listeners are registered synchronously so a restarted worker receives the waking event.
     browser.runtime.onConnect.addListener((port) => background.handleConnect(port as RuntimePort));
-    browser.alarms.onAlarm.addListener((alarm) => void background.handleAlarm(alarm.name));
+    browser.alarms.onAlarm.addListener((alarm) => {
+      background.handleAlarm(alarm.name).catch(() => console.warn('[cairn] auto-lock failed'));
+    });
     browser.windows.onRemoved.addListener((windowId) => background.handleWindowRemoved(windowId));
   },
 });

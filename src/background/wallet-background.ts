@@ -42,6 +42,10 @@ export interface WalletBackground {
   handleAlarm(name: string): Promise<void>;
 }
 
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
 export function createWalletBackground(options: WalletBackgroundOptions): WalletBackground {
   const { log } = options;
   const keyring = new Keyring({
@@ -68,12 +72,16 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       void dapp?.walletStateChanged(state);
     },
   });
-  const ready = keyring
-    .restoreSession()
+  const ready = keyring.restoreSession().catch((error: unknown) => {
+    log(`Could not restore the session: ${errorName(error)}`);
+  });
+  // Tell connected sites what the restored state means for them; never part of `ready`,
+  // so a failure here cannot block every later request.
+  void ready
+    .then(async () => dapp?.walletStateChanged(await wallet.state()))
     .catch((error: unknown) => {
-      log(`Could not restore the session: ${error instanceof Error ? error.name : 'unknown error'}`);
-    })
-    .then(async () => dapp?.walletStateChanged(await wallet.state()));
+      log(`Could not announce the wallet state to sites: ${errorName(error)}`);
+    });
   dapp = new DappService({
     keyring,
     localStore: options.localStore,

@@ -48,7 +48,7 @@ export class TooManyApprovalsError extends CairnError {
 
 export interface ApprovalControllerOptions {
   windows: ApprovalWindows;
-  /** Approval windows one site may open: a burst, then a slow refill (default 5, then 1 per 5 s). */
+  /** Approval windows one site may open: a burst, then a slow refill (default 10, then 1 per 10 s). */
   budget?: { capacity: number; refillPerSecond: number };
   now?: () => number;
   newId?: () => string;
@@ -68,7 +68,12 @@ export class ApprovalController {
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? (() => crypto.randomUUID());
     this.#onChange = options.onChange ?? (() => {});
-    this.#budget = new TokenBuckets({ capacity: 5, refillPerSecond: 0.2, ...options.budget, now: this.#now });
+    this.#budget = new TokenBuckets({
+      capacity: 10,
+      refillPerSecond: 0.1,
+      ...options.budget,
+      now: this.#now,
+    });
   }
 
   /**
@@ -81,6 +86,8 @@ export class ApprovalController {
       if (entry.approval.origin === origin && entry.approval.method === method)
         throw new RequestPendingError(method);
     }
+    // A page that asks again after every rejection must not bury the user in windows.
+    if (!this.#budget.tryTake(origin)) throw new TooManyApprovalsError();
     const approval: PendingApproval = { id: this.#newId(), origin, method, details, createdAt: this.#now() };
     const decision = new Promise<ApprovalDecision>((settle, fail) => {
       this.#entries.set(approval.id, { approval, windowId: undefined, settle, fail });

@@ -9,6 +9,7 @@ import {
   getAddress,
   getTypesForEIP712Domain,
   type Hex,
+  hashTypedData,
   hexToBytes,
   isAddress,
   isHex,
@@ -16,6 +17,7 @@ import {
   validateTypedData,
 } from 'viem';
 import { InvalidParamsError } from '../../keyring/errors';
+import { checkStruct } from './typed-data-fields';
 
 export const MAX_SIGN_MESSAGE_BYTES = 64 * 1024;
 export const MAX_TYPED_DATA_CHARS = 128 * 1024;
@@ -111,13 +113,24 @@ export function parseSignTypedData(params: unknown): { address: Address; typedDa
     }
   }
   const typedData = parse(typedDataSchema, json, 'eth_signTypedData_v4');
-  if (!typedData.types[typedData.primaryType] && typedData.primaryType !== 'EIP712Domain') {
+  if (typedData.primaryType === 'EIP712Domain') {
+    // Signing the domain alone would show a message that is never signed.
+    throw new InvalidParamsError(
+      'Invalid params for eth_signTypedData_v4: primaryType must not be EIP712Domain',
+    );
+  }
+  if (!typedData.types[typedData.primaryType]) {
     throw new InvalidParamsError(
       `Invalid params for eth_signTypedData_v4: unknown primaryType "${typedData.primaryType}"`,
     );
   }
+  const definition = toTypedDataDefinition(typedData);
+  const types = definition.types as Record<string, readonly { name: string; type: string }[]>;
+  checkStruct('EIP712Domain', typedData.domain, types, 'domain');
+  checkStruct(typedData.primaryType, typedData.message, types, 'message');
   try {
-    validateTypedData(toTypedDataDefinition(typedData));
+    validateTypedData(definition);
+    hashTypedData(definition); // any value the encoder refuses fails now, not after the user approved
   } catch (error) {
     const reason = error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid') : 'invalid';
     throw new InvalidParamsError(`Invalid params for eth_signTypedData_v4: ${reason}`);

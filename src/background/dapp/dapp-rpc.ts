@@ -170,15 +170,7 @@ export class DappRpc {
   async #signTypedData(origin: string, params: unknown): Promise<Hex> {
     const { address, typedData } = parseSignTypedData(params);
     await this.#requirePermitted(origin, address);
-    const domainChainId = typedData.domain.chainId;
-    if (domainChainId !== undefined) {
-      const selected = (await this.#o.networks.selected()).chainId;
-      if (Number(domainChainId) !== selected) {
-        throw new InvalidParamsError(
-          `The typed data is for chain ${String(domainChainId)}, but the selected chain is ${selected}`,
-        );
-      }
-    }
+    await this.#assertDomainChain(typedData.domain.chainId);
     requireApproved(
       await this.#o.approvals.request(origin, 'eth_signTypedData_v4', {
         kind: 'signTypedData',
@@ -190,7 +182,20 @@ export class DappRpc {
         },
       }),
     );
+    // The user may have switched networks while the window was open.
+    await this.#assertDomainChain(typedData.domain.chainId);
     return this.#o.keyring.signTypedData(address, toTypedDataDefinition(typedData));
+  }
+
+  /** A typed-data domain that names a chain must name the selected one (as MetaMask requires). */
+  async #assertDomainChain(domainChainId: unknown): Promise<void> {
+    if (domainChainId === undefined) return;
+    const selected = (await this.#o.networks.selected()).chainId;
+    if (Number(domainChainId) !== selected) {
+      throw new InvalidParamsError(
+        `The typed data is for chain ${String(domainChainId)}, but the selected chain is ${selected}`,
+      );
+    }
   }
 
   async #switchChain(origin: string, chainId: number): Promise<null> {
@@ -271,16 +276,19 @@ function requireApproved(decision: ApprovalDecision): Extract<ApprovalDecision, 
   return decision;
 }
 
-/** The message as text when it is valid UTF-8 without control characters (other than newlines/tabs). */
+/**
+ * The message as text when it is valid UTF-8 without invisible or reordering
+ * characters (controls other than tab/newline, bidi overrides, zero-width marks):
+ * otherwise the user is shown hex, so what they read is what they sign.
+ */
 export function printableUtf8(bytes: Uint8Array): string | null {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return null;
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
-  return /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u.test(text) ? null : text;
+  return /[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\t\n\r]/g, '')) ? null : text;
 }
 
 function transactionView(prepared: PreparedTransaction, network: Network): TransactionView {

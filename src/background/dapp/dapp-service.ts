@@ -42,11 +42,13 @@ export class DappService {
   readonly rpc: DappRpc;
   readonly server: DappPortServer;
   readonly #keyring: Keyring;
+  readonly #log: (message: string) => void;
   #lastStatus: WalletState['status'] | undefined;
 
   constructor(options: DappServiceOptions) {
     const { log } = options;
     this.#keyring = options.keyring;
+    this.#log = log;
     this.permissions = new PermissionsStore(options.localStore, log);
     this.networks = new NetworkStore(options.localStore, log);
     this.approvals = new ApprovalController({ windows: options.windows, now: options.now });
@@ -76,20 +78,32 @@ export class DappService {
     return this.server.accept(port);
   }
 
-  /** Lock and unlock change what every connected site may see. */
+  /** Lock and unlock change what every connected site may see. Never throws: events are best effort. */
   async walletStateChanged(state: WalletState): Promise<void> {
     const previous = this.#lastStatus;
     this.#lastStatus = state.status;
     if (previous === state.status || previous === undefined) return;
-    for (const origin of this.server.connectedOrigins()) {
-      if (!(await this.permissions.get(origin))) continue;
-      this.server.emit(origin, 'accountsChanged', await this.rpc.permittedAccounts(origin));
+    try {
+      for (const origin of this.server.connectedOrigins()) {
+        if (!(await this.permissions.get(origin))) continue;
+        this.server.emit(origin, 'accountsChanged', await this.rpc.permittedAccounts(origin));
+      }
+    } catch (error) {
+      this.#log(
+        `Could not tell sites about the wallet state: ${error instanceof Error ? error.name : 'unknown error'}`,
+      );
     }
   }
 
   async #emitToPermitted(event: 'chainChanged', data: unknown): Promise<void> {
-    for (const origin of this.server.connectedOrigins()) {
-      if (await this.permissions.get(origin)) this.server.emit(origin, event, data);
+    try {
+      for (const origin of this.server.connectedOrigins()) {
+        if (await this.permissions.get(origin)) this.server.emit(origin, event, data);
+      }
+    } catch (error) {
+      this.#log(
+        `Could not tell sites about the ${event}: ${error instanceof Error ? error.name : 'unknown error'}`,
+      );
     }
   }
 

@@ -13,6 +13,7 @@ import {
 } from '../../chain/networks';
 import { CairnError, InvalidParamsError, RpcErrorCode } from '../../keyring/errors';
 import type { KeyValueStore } from '../../keyring/key-value-store';
+import { Mutex } from '../../keyring/mutex';
 
 const CUSTOM_KEY = 'networks.custom';
 const SELECTED_KEY = 'networks.selected';
@@ -29,6 +30,8 @@ export class UnknownChainError extends CairnError {
 export class NetworkStore {
   readonly #store: KeyValueStore;
   readonly #onWarning: (message: string) => void;
+  /** Read-modify-write of the stored lists: concurrent changes must not lose each other. */
+  readonly #writes = new Mutex();
 
   constructor(store: KeyValueStore, onWarning: (message: string) => void = () => {}) {
     this.#store = store;
@@ -49,11 +52,13 @@ export class NetworkStore {
     return found ?? DEVNET;
   }
 
-  async select(chainId: number): Promise<Network> {
-    const network = await this.find(chainId);
-    if (!network) throw new UnknownChainError(chainId);
-    await this.#store.set(SELECTED_KEY, chainId);
-    return network;
+  select(chainId: number): Promise<Network> {
+    return this.#writes.runExclusive(async () => {
+      const network = await this.find(chainId);
+      if (!network) throw new UnknownChainError(chainId);
+      await this.#store.set(SELECTED_KEY, chainId);
+      return network;
+    });
   }
 
   /** Checks a user network without storing it. @throws InvalidParamsError with the reason. */
@@ -73,23 +78,27 @@ export class NetworkStore {
   }
 
   /** Adds or replaces a user network; presets cannot be replaced. */
-  async add(input: unknown): Promise<Network> {
-    const { preset: _preset, ...network } = await this.validate(input);
-    const rest = (await this.#custom()).filter((n) => n.chainId !== network.chainId);
-    await this.#store.set(CUSTOM_KEY, [...rest, network]);
-    return { ...network, preset: false };
+  add(input: unknown): Promise<Network> {
+    return this.#writes.runExclusive(async () => {
+      const { preset: _preset, ...network } = await this.validate(input);
+      const rest = (await this.#custom()).filter((n) => n.chainId !== network.chainId);
+      await this.#store.set(CUSTOM_KEY, [...rest, network]);
+      return { ...network, preset: false };
+    });
   }
 
-  async remove(chainId: number): Promise<void> {
-    if (PRESET_NETWORKS.some((preset) => preset.chainId === chainId)) {
-      throw new InvalidParamsError('Built-in networks cannot be removed');
-    }
-    await this.#store.set(
-      CUSTOM_KEY,
-      (await this.#custom()).filter((n) => n.chainId !== chainId),
-    );
-    // Forget a selection of the removed network, so adding that chain again later does not reselect it.
-    if ((await this.#store.get(SELECTED_KEY)) === chainId) await this.#store.remove(SELECTED_KEY);
+  remove(chainId: number): Promise<void> {
+    return this.#writes.runExclusive(async () => {
+      if (PRESET_NETWORKS.some((preset) => preset.chainId === chainId)) {
+        throw new InvalidParamsError('Built-in networks cannot be removed');
+      }
+      await this.#store.set(
+        CUSTOM_KEY,
+        (await this.#custom()).filter((n) => n.chainId !== chainId),
+      );
+      // Forget a selection of the removed network, so adding that chain again later does not reselect it.
+      if ((await this.#store.get(SELECTED_KEY)) === chainId) await this.#store.remove(SELECTED_KEY);
+    });
   }
 
   async #custom(): Promise<CustomNetwork[]> {

@@ -4,13 +4,20 @@
  */
 
 import * as v from 'valibot';
-import type { Address } from 'viem';
+import { type Address, getAddress } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
+import { Mutex } from '../../keyring/mutex';
 
 const STORAGE_KEY = 'dapp.permissions';
 
 const grantSchema = v.object({
-  accounts: v.array(v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))),
+  accounts: v.array(
+    v.pipe(
+      v.string(),
+      v.regex(/^0x[0-9a-fA-F]{40}$/),
+      v.transform((value) => getAddress(value)),
+    ),
+  ),
   date: v.number(),
 });
 const storedSchema = v.record(v.string(), v.unknown());
@@ -42,6 +49,8 @@ export function toEip2255(grant: SiteGrant): Eip2255Permission {
 export class PermissionsStore {
   readonly #store: KeyValueStore;
   readonly #onWarning: (message: string) => void;
+  /** Read-modify-write of one record: a revoke and a grant must not lose each other's update. */
+  readonly #writes = new Mutex();
 
   constructor(store: KeyValueStore, onWarning: (message: string) => void = () => {}) {
     this.#store = store;
@@ -68,19 +77,23 @@ export class PermissionsStore {
     return (await this.list()).find((grant) => grant.origin === origin);
   }
 
-  async grant(origin: string, accounts: Address[], date: number): Promise<SiteGrant> {
-    const grant = { origin, accounts: [...accounts], date };
-    await this.#write([...(await this.list()).filter((g) => g.origin !== origin), grant]);
-    return grant;
+  grant(origin: string, accounts: Address[], date: number): Promise<SiteGrant> {
+    return this.#writes.runExclusive(async () => {
+      const grant = { origin, accounts: [...accounts], date };
+      await this.#write([...(await this.list()).filter((g) => g.origin !== origin), grant]);
+      return grant;
+    });
   }
 
   /** @returns whether the origin had a grant. */
-  async revoke(origin: string): Promise<boolean> {
-    const grants = await this.list();
-    const rest = grants.filter((g) => g.origin !== origin);
-    if (rest.length === grants.length) return false;
-    await this.#write(rest);
-    return true;
+  revoke(origin: string): Promise<boolean> {
+    return this.#writes.runExclusive(async () => {
+      const grants = await this.list();
+      const rest = grants.filter((g) => g.origin !== origin);
+      if (rest.length === grants.length) return false;
+      await this.#write(rest);
+      return true;
+    });
   }
 
   async #write(grants: SiteGrant[]): Promise<void> {

@@ -59,8 +59,10 @@ export function ApprovalApp({
   async function decide(decision: Decision) {
     setError(null);
     try {
-      await client.call('resolveApproval', { id: approvalId, ...decision });
-      closeWindow();
+      const { decided } = await client.call('resolveApproval', { id: approvalId, ...decision });
+      // Not decided: the request is gone (e.g. the wallet restarted); say so rather than pretend.
+      if (decided) closeWindow();
+      else setApproval(null);
     } catch (cause) {
       setError(errorMessage(cause));
     }

@@ -191,6 +191,33 @@ describe('ApprovalController', () => {
     expect(windows.openWindows.size).toBe(0);
   });
 
+  it('limits how many approval windows one site may open, refilling slowly, without touching other sites', async () => {
+    const windows = new FakeApprovalWindows();
+    let now = NOW;
+    let n = 0;
+    const controller = new ApprovalController({ windows, now: () => now, newId: () => `approval-${++n}` });
+    for (let i = 0; i < 10; i++) {
+      const asked = controller.request(DAPP, 'personal_sign', { kind: 'connect' });
+      await tick();
+      controller.decide(`approval-${i + 1}`, { approved: false });
+      await asked;
+    }
+    const eleventh = await outcome(controller.request(DAPP, 'personal_sign', { kind: 'connect' }));
+    expect(eleventh.error).toMatchObject({ code: -32005 });
+    expect(windows.openCalls).toHaveLength(10);
+    const other = controller.request(OTHER, 'personal_sign', { kind: 'connect' });
+    await tick();
+    expect(windows.openCalls).toHaveLength(11);
+    controller.decide('approval-11', { approved: false });
+    await other;
+    now += 10_000; // one more window per 10 s
+    const later = controller.request(DAPP, 'personal_sign', { kind: 'connect' });
+    await tick();
+    expect(windows.openCalls).toHaveLength(12);
+    controller.decide('approval-12', { approved: false });
+    await later;
+  });
+
   it('decide answers false for unknown approvals', () => {
     const { controller } = setup();
     expect(controller.decide('nope', { approved: true })).toBe(false);

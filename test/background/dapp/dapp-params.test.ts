@@ -130,14 +130,43 @@ describe('parseSignTypedData', () => {
     expect(fromObject.typedData.message).toEqual(mail().message);
   });
 
-  it('accepts a domain-only signature (primaryType EIP712Domain)', () => {
+  it('refuses a domain-only signature (primaryType EIP712Domain): its message would never be signed', () => {
     const { types, domain } = mail();
-    expect(
-      parseSignTypedData([
-        A0,
-        { types: { EIP712Domain: types.EIP712Domain }, primaryType: 'EIP712Domain', domain, message: {} },
-      ]).typedData.primaryType,
-    ).toBe('EIP712Domain');
+    expectInvalid(
+      () =>
+        parseSignTypedData([
+          A0,
+          { types: { EIP712Domain: types.EIP712Domain }, primaryType: 'EIP712Domain', domain, message: {} },
+        ]),
+      'Invalid params for eth_signTypedData_v4: primaryType must not be EIP712Domain',
+    );
+  });
+
+  it('refuses missing fields, wrong shapes, too deep nesting and values the encoder rejects', () => {
+    const base = mail();
+    const { contents: _contents, ...noContents } = base.message;
+    expectInvalid(
+      () => parseSignTypedData([A0, { ...base, message: noContents }]),
+      /at message\.contents: missing field of Mail/,
+    );
+    expectInvalid(
+      () => parseSignTypedData([A0, { ...base, message: { ...base.message, from: 'Cow' } }]),
+      /at message\.from: expected an object for Person/,
+    );
+    const deep = {
+      types: { ...base.types, Node: [{ name: 'next', type: 'Node[]' }] },
+      primaryType: 'Node',
+      domain: base.domain,
+      message: { next: [{ next: [{ next: [{ next: [] }] }] }] },
+    };
+    expectInvalid(() => parseSignTypedData([A0, deep]), /nested too deeply/);
+    const flag = {
+      types: { ...base.types, Flag: [{ name: 'on', type: 'bool' }] },
+      primaryType: 'Flag',
+      domain: base.domain,
+      message: { on: 'false' },
+    };
+    expectInvalid(() => parseSignTypedData([A0, flag]), /Invalid params for eth_signTypedData_v4/);
   });
 
   it('refuses invalid JSON text and oversized text', () => {

@@ -404,9 +404,10 @@ describe('DappRpc signing', () => {
   it("signs over the dapp's declared EIP712Domain fields, as EIP-712 defines the domain separator", async () => {
     const { call, connect, approveNext } = await setup();
     await connect();
-    // The domain object carries a version the dapp did not declare: it is not part of the signed domain.
+    const { version: _version, ...domain } = mail().domain;
     const typedData = {
       ...mail(),
+      domain,
       types: {
         ...mail().types,
         EIP712Domain: [
@@ -421,6 +422,25 @@ describe('DappRpc signing', () => {
     expect(
       await verifyTypedData({ address: A0, ...forViem(typedData), signature: (await signature) as Hex }),
     ).toBe(true);
+  });
+
+  it('refuses, before any window, fields that would be shown but not signed', async () => {
+    const { call, connect, windows } = await setup();
+    await connect();
+    const undeclaredDomainField = {
+      ...mail(),
+      types: { ...mail().types, EIP712Domain: mail().types.EIP712Domain.filter((f) => f.name !== 'version') },
+    };
+    expect(await rejection(call('eth_signTypedData_v4', [A0, undeclaredDomainField]))).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/at domain\.version: "version" is not a field of EIP712Domain/),
+    });
+    const extraMessageKey = { ...mail(), message: { ...mail().message, note: 'approves 1 wei' } };
+    expect(await rejection(call('eth_signTypedData_v4', [A0, extraMessageKey]))).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/at message\.note/),
+    });
+    expect(windows.openCalls).toHaveLength(1); // the connect window only
   });
 
   it('refuses typed data for another chain than the selected one with -32602, before any window', async () => {

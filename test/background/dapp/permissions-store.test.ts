@@ -45,6 +45,19 @@ describe('PermissionsStore', () => {
     expect((await permissions.get(DAPP))?.accounts).toEqual([A0]);
   });
 
+  it('serializes concurrent changes: a revoke and a grant never lose each other', async () => {
+    const { permissions } = setup();
+    await permissions.grant(OTHER, [A1], 1);
+    await Promise.all([permissions.revoke(OTHER), permissions.grant(DAPP, [A0], 2)]);
+    expect((await permissions.list()).map((grant) => grant.origin)).toEqual([DAPP]);
+  });
+
+  it('normalizes stored addresses to their checksummed form', async () => {
+    const { permissions, store } = setup();
+    await store.set(STORAGE_KEY, { [DAPP]: { accounts: [A0.toLowerCase()], date: 1 } });
+    expect((await permissions.get(DAPP))?.accounts).toEqual([A0]);
+  });
+
   it('revokes, reporting whether there was a grant', async () => {
     const { permissions } = setup();
     await permissions.grant(DAPP, [A0], 1);
