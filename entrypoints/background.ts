@@ -17,6 +17,9 @@ export default defineBackground({
       sessionStore: new BrowserKeyValueStore(browser.storage.session),
       alarms: new BrowserAlarmScheduler(browser.alarms),
       windows: new BrowserApprovalWindows(browser.windows, browser.runtime.getURL('/approval.html')),
+      sendToTab: async (tabId, message) => {
+        await browser.tabs.sendMessage(tabId, message, { frameId: 0 });
+      },
       extensionId: browser.runtime.id,
       extensionBaseUrl: browser.runtime.getURL('/'),
       log: (message) => console.warn(`[cairn] ${message}`),
@@ -27,5 +30,6 @@ export default defineBackground({
       background.handleAlarm(alarm.name).catch(() => console.warn('[cairn] auto-lock failed'));
     });
     browser.windows.onRemoved.addListener((windowId) => background.handleWindowRemoved(windowId));
+    browser.tabs.onRemoved.addListener((tabId) => background.handleTabRemoved(tabId));
   },
 });

@@ -10,6 +10,11 @@ export default defineContentScript({
     startContentBridge({
       win: window,
       connect: (name) => browser.runtime.connect({ name }),
+      onBackgroundMessage: (listener) =>
+        browser.runtime.onMessage.addListener((message: unknown) => {
+          listener(message);
+          return undefined; // no answer
+        }),
       extensionAlive: () => Boolean(browser.runtime?.id),
     });
   },

@@ -10,6 +10,7 @@ import { type AlarmScheduler, AutoLock } from './auto-lock';
 import type { ApprovalWindows } from './dapp/approval-controller';
 import type { DappPort } from './dapp/dapp-port-server';
 import { DappService } from './dapp/dapp-service';
+import type { SendToTab } from './dapp/site-tabs';
 import { SettingsStore } from './settings-store';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
@@ -20,6 +21,8 @@ export interface WalletBackgroundOptions {
   sessionStore: KeyValueStore;
   alarms: AlarmScheduler;
   windows: ApprovalWindows;
+  /** `tabs.sendMessage` to a tab's top frame, for events to sites. */
+  sendToTab: SendToTab;
   extensionId: string;
   extensionBaseUrl: string;
   /** Never receives secrets: only warnings and error names. */
@@ -39,6 +42,7 @@ export interface WalletBackground {
   /** Routes a new runtime port to the UI server or the dapp server by its name. */
   handleConnect(port: RuntimePort): void;
   handleWindowRemoved(windowId: number): void;
+  handleTabRemoved(tabId: number): void;
   handleAlarm(name: string): Promise<void>;
 }
 
@@ -85,7 +89,9 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
   dapp = new DappService({
     keyring,
     localStore: options.localStore,
+    sessionStore: options.sessionStore,
     windows: options.windows,
+    sendToTab: options.sendToTab,
     extensionId: options.extensionId,
     ready,
     log,
@@ -113,6 +119,9 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       else port.disconnect();
     },
     handleWindowRemoved: (windowId) => dappService.approvals.windowClosed(windowId),
+    handleTabRemoved: (tabId) => {
+      dappService.tabs.forget(tabId).catch(() => log('Could not forget a closed tab'));
+    },
     handleAlarm: async (name) => {
       await ready;
       await autoLock.handleAlarm(name);

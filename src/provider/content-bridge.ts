@@ -11,6 +11,7 @@ import {
   type DappPortMessage,
   INPAGE_CHANNEL,
   MAX_REQUEST_BYTES,
+  type ProviderEventName,
 } from './channel';
 import { isDappMethod } from './dapp-methods';
 
@@ -24,6 +25,11 @@ export interface BridgePort {
 export interface BridgeOptions {
   win: Window;
   connect: (name: string) => BridgePort;
+  /**
+   * Subscribes to messages the background sends to this tab (`runtime.onMessage`,
+   * already limited to this extension): events arrive that way even while no port is open.
+   */
+  onBackgroundMessage: (listener: (message: unknown) => void) => void;
   /** False once the extension was disabled or updated and this script is orphaned. */
   extensionAlive: () => boolean;
 }
@@ -34,11 +40,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+const PROVIDER_EVENTS: ReadonlySet<string> = new Set<ProviderEventName>([
+  'accountsChanged',
+  'chainChanged',
+  'connect',
+  'disconnect',
+]);
+
+function isProviderEvent(value: unknown): value is ProviderEventName {
+  return typeof value === 'string' && PROVIDER_EVENTS.has(value);
+}
+
 function isPortMessage(value: unknown): value is DappPortMessage {
   return isRecord(value) && (value.type === 'response' || value.type === 'event');
 }
 
-export function startContentBridge({ win, connect, extensionAlive }: BridgeOptions): void {
+export function startContentBridge({
+  win,
+  connect,
+  onBackgroundMessage,
+  extensionAlive,
+}: BridgeOptions): void {
   let port: BridgePort | undefined;
   let nextId = 1;
   const pageIds = new Map<number, string>();
@@ -49,11 +71,7 @@ export function startContentBridge({ win, connect, extensionAlive }: BridgeOptio
     if (port) return port;
     const opened = connect(DAPP_PORT_NAME);
     opened.onMessage.addListener((message) => {
-      if (!isPortMessage(message)) return;
-      if (message.type === 'event') {
-        toPage({ channel: CONTENT_CHANNEL, type: 'event', event: message.event, data: message.data });
-        return;
-      }
+      if (!isPortMessage(message) || message.type !== 'response') return;
       const pageId = pageIds.get(message.id);
       if (pageId === undefined) return;
       pageIds.delete(message.id);
@@ -91,6 +109,14 @@ export function startContentBridge({ win, connect, extensionAlive }: BridgeOptio
     port = opened;
     return opened;
   };
+
+  onBackgroundMessage((message) => {
+    // Only events for the site this tab shows now (the tab may have navigated since).
+    if (!isRecord(message) || message.type !== 'cairn-event' || message.origin !== win.location.origin)
+      return;
+    if (!isProviderEvent(message.event)) return;
+    toPage({ channel: CONTENT_CHANNEL, type: 'event', event: message.event, data: message.data });
+  });
 
   win.addEventListener('message', (event: MessageEvent) => {
     if (event.source !== win) return; // other windows and frames

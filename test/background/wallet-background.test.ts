@@ -33,6 +33,7 @@ function setup(stores = { local: new MemoryKeyValueStore(), session: new MemoryK
     sessionStore: stores.session,
     alarms,
     windows: { open: async () => 1, close: async () => {} },
+    sendToTab: async () => {},
     extensionId: ID,
     extensionBaseUrl: BASE,
     log: (line) => logs.push(line),

@@ -162,4 +162,24 @@ describe('a viem dapp with Cairn', () => {
     );
     await expect.poll(lastAccountsChanged).toEqual([TEST_ADDRESS_0]);
   });
+
+  it('still tells the site about a lock and a network switch after the service worker stopped', async () => {
+    const lastEvent = (name: 'accountsChanged' | 'chainChanged') =>
+      page.evaluate((event) => window.cairnDapp.events().findLast((e) => e.event === event)?.data, name);
+    await suite.browser.stopServiceWorker(); // the bridge's port is gone; the page makes no request
+    const popup = await suite.browser.openPopup();
+    await popup.getByRole('button', { name: 'Lock' }).click();
+    await expect.poll(() => lastEvent('accountsChanged')).toEqual([]);
+    await unlock(popup, DAPP_TEST_PASSWORD);
+    await expect.poll(() => lastEvent('accountsChanged')).toEqual([TEST_ADDRESS_0]);
+
+    await suite.browser.stopServiceWorker();
+    await popup.reload();
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    await popup.getByLabel('Selected network').selectOption('84532');
+    await expect.poll(() => lastEvent('chainChanged')).toBe('0x14a34');
+    await popup.getByLabel('Selected network').selectOption('31337');
+    await expect.poll(() => lastEvent('chainChanged')).toBe('0x7a69');
+    await popup.close();
+  });
 });

@@ -29,8 +29,14 @@ function setup(origin = 'https://dapp.example') {
   const connects: string[] = [];
   const servers: ReturnType<typeof connectedPorts>['server'][] = [];
   const received: unknown[][] = [];
+  const backgroundListeners: Array<(message: unknown) => void> = [];
+  /** What the background sends to this tab with tabs.sendMessage. */
+  const fromBackground = (message: unknown) => {
+    for (const listener of backgroundListeners) listener(message);
+  };
   startContentBridge({
     win: win.asWindow,
+    onBackgroundMessage: (listener) => void backgroundListeners.push(listener),
     connect: (name) => {
       connects.push(name);
       const { client, server } = connectedPorts(name, { url: `${origin}/` });
@@ -49,7 +55,7 @@ function setup(origin = 'https://dapp.example') {
     if (!found) throw new Error('no port was opened');
     return found;
   };
-  return { win, state, connects, received, allReceived, server };
+  return { win, state, connects, received, allReceived, server, fromBackground };
 }
 
 describe('content bridge: what it accepts from the page', () => {
@@ -90,11 +96,16 @@ describe('content bridge: what it accepts from the page', () => {
   });
 
   it("posts to the page's own origin, never '*', for http origins too", async () => {
-    const { win, server } = setup('http://127.0.0.1:5173');
+    const { win, server, fromBackground } = setup('http://127.0.0.1:5173');
     win.send(request('x', 'eth_accounts'));
     await tick();
     server().postMessage({ type: 'response', id: 1, result: [] });
-    server().postMessage({ type: 'event', event: 'chainChanged', data: '0x1' });
+    fromBackground({
+      type: 'cairn-event',
+      origin: 'http://127.0.0.1:5173',
+      event: 'chainChanged',
+      data: '0x1',
+    });
     await tick();
     expect(win.posted.map((p) => p.targetOrigin)).toEqual(['http://127.0.0.1:5173', 'http://127.0.0.1:5173']);
   });
@@ -166,16 +177,26 @@ describe('content bridge: what it accepts from the page', () => {
 });
 
 describe('content bridge: what it relays from the background', () => {
-  it('forwards events to the page', async () => {
-    const { win, server } = setup();
-    win.send(request('a', 'eth_accounts'));
-    await tick();
-    server().postMessage({
-      type: 'event',
+  it('forwards events the background sends to this tab, for this origin only, even with no port open', async () => {
+    const { win, connects, fromBackground } = setup();
+    fromBackground({
+      type: 'cairn-event',
+      origin: 'https://dapp.example',
       event: 'accountsChanged',
       data: ['0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'],
     });
+    // A tab that navigated to another site since, unknown events and junk are dropped.
+    fromBackground({
+      type: 'cairn-event',
+      origin: 'https://other.example',
+      event: 'accountsChanged',
+      data: [],
+    });
+    fromBackground({ type: 'cairn-event', origin: 'https://dapp.example', event: 'unlock', data: null });
+    fromBackground('junk');
+    // Events on the request port are not an event path.
     await tick();
+    expect(connects).toEqual([]);
     expect(win.posted).toEqual([
       {
         message: {
@@ -284,6 +305,7 @@ describe('content bridge: what it relays from the background', () => {
     let attempts = 0;
     startContentBridge({
       win: win.asWindow,
+      onBackgroundMessage: () => {},
       connect: () => {
         attempts++;
         throw new Error('Extension context invalidated.');

@@ -2,12 +2,12 @@
  * Serves EIP-1193 requests from content-script bridges over `cairn-dapp` ports.
  * The site's origin is taken from the browser's `sender` of the port, never from a
  * message. Only top-level http(s) frames of real tabs are served. Each origin has
- * a request budget; events go only to sites that hold a permission.
+ * a request budget. Answers go back on the port; events go through `SiteTabs`.
  */
 import * as v from 'valibot';
 import { JsonRpcError } from '../../chain/json-rpc-client';
 import { CairnError, RpcErrorCode } from '../../keyring/errors';
-import { DAPP_PORT_NAME, type DappPortMessage, type ProviderEventName } from '../../provider/channel';
+import { DAPP_PORT_NAME, type DappPortMessage } from '../../provider/channel';
 import { isDappMethod } from '../../provider/dapp-methods';
 import type { UiPort } from '../ui-port-server';
 import { TokenBuckets } from './token-bucket';
@@ -54,12 +54,13 @@ export interface DappPortServerOptions {
   /** Requests per origin, burst and sustained: a flood guard, roomy enough for dapps that batch hundreds of reads. */
   rate?: { capacity: number; refillPerSecond: number };
   now?: () => number;
+  /** A bridge of `origin` connected from `tabId` (events later go to that tab). */
+  onAccept?: (tabId: number, origin: string) => void;
   onError?: (method: string, error: unknown) => void;
 }
 
 export class DappPortServer {
   readonly #options: DappPortServerOptions;
-  readonly #ports = new Map<string, Set<DappPort>>();
   readonly #budget: TokenBuckets;
 
   constructor(options: DappPortServerOptions) {
@@ -75,38 +76,16 @@ export class DappPortServer {
   accept(port: DappPort): boolean {
     if (port.name !== DAPP_PORT_NAME) return false;
     const origin = dappOrigin(port.sender, this.#options.extensionId);
-    if (!origin) {
+    const tabId = port.sender?.tab?.id;
+    if (!origin || tabId === undefined) {
       port.disconnect();
       return false;
     }
-    const ports = this.#ports.get(origin) ?? new Set();
-    ports.add(port);
-    this.#ports.set(origin, ports);
-    port.onDisconnect.addListener(() => {
-      ports.delete(port);
-      if (ports.size === 0) this.#ports.delete(origin);
-    });
+    this.#options.onAccept?.(tabId, origin);
     port.onMessage.addListener((message) => {
       void this.#serve(origin, port, message);
     });
     return true;
-  }
-
-  /** Sends an event to every open bridge of `origin`. */
-  emit(origin: string, event: ProviderEventName, data: unknown): void {
-    const message: DappPortMessage = { type: 'event', event, data };
-    for (const port of this.#ports.get(origin) ?? []) {
-      try {
-        port.postMessage(message);
-      } catch {
-        // closed in between; its disconnect listener cleans up
-      }
-    }
-  }
-
-  /** Origins with at least one open bridge. */
-  connectedOrigins(): string[] {
-    return [...this.#ports.keys()];
   }
 
   async #serve(origin: string, port: DappPort, message: unknown): Promise<void> {

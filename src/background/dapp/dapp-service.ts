@@ -13,11 +13,15 @@ import { type DappPort, DappPortServer } from './dapp-port-server';
 import { DappRpc } from './dapp-rpc';
 import { NetworkStore } from './network-store';
 import { PermissionsStore } from './permissions-store';
+import { type SendToTab, SiteTabs } from './site-tabs';
 
 export interface DappServiceOptions {
   keyring: Keyring;
   localStore: KeyValueStore;
+  /** Memory-only storage (which tab shows which site). */
+  sessionStore: KeyValueStore;
   windows: ApprovalWindows;
+  sendToTab: SendToTab;
   extensionId: string;
   ready: Promise<unknown>;
   log: (message: string) => void;
@@ -41,6 +45,7 @@ export class DappService {
   readonly approvals: ApprovalController;
   readonly rpc: DappRpc;
   readonly server: DappPortServer;
+  readonly tabs: SiteTabs;
   readonly #keyring: Keyring;
   readonly #log: (message: string) => void;
   #lastStatus: WalletState['status'] | undefined;
@@ -50,6 +55,7 @@ export class DappService {
     this.#keyring = options.keyring;
     this.#log = log;
     this.permissions = new PermissionsStore(options.localStore, log);
+    this.tabs = new SiteTabs(options.sessionStore, options.sendToTab);
     this.networks = new NetworkStore(options.localStore, log);
     this.approvals = new ApprovalController({ windows: options.windows, now: options.now });
     this.server = new DappPortServer({
@@ -57,6 +63,9 @@ export class DappService {
       ready: options.ready,
       now: options.now,
       handle: (origin, method, params) => this.rpc.handle(origin, method, params),
+      onAccept: (tabId, origin) => {
+        this.tabs.remember(tabId, origin).catch(() => log('Could not record a site tab'));
+      },
       onError: (method, error) =>
         log(`dapp method ${method} failed: ${error instanceof Error ? error.name : 'unknown error'}`),
     });
@@ -68,7 +77,7 @@ export class DappService {
       ...(options.rpcFor ? { rpcFor: options.rpcFor } : {}),
       ...(options.now ? { now: options.now } : {}),
       events: {
-        accountsChanged: (origin, accounts) => this.server.emit(origin, 'accountsChanged', accounts),
+        accountsChanged: (origin, accounts) => void this.#emit(origin, 'accountsChanged', accounts),
         chainChanged: (chainId) => void this.#emitToPermitted('chainChanged', chainId),
       },
     });
@@ -84,9 +93,9 @@ export class DappService {
     this.#lastStatus = state.status;
     if (previous === state.status || previous === undefined) return;
     try {
-      for (const origin of this.server.connectedOrigins()) {
+      for (const origin of await this.tabs.origins()) {
         if (!(await this.permissions.get(origin))) continue;
-        this.server.emit(origin, 'accountsChanged', await this.rpc.permittedAccounts(origin));
+        await this.tabs.emit(origin, 'accountsChanged', await this.rpc.permittedAccounts(origin));
       }
     } catch (error) {
       this.#log(
@@ -95,10 +104,18 @@ export class DappService {
     }
   }
 
+  async #emit(origin: string, event: 'accountsChanged', data: unknown): Promise<void> {
+    await this.tabs.emit(origin, event, data).catch((error: unknown) => {
+      this.#log(
+        `Could not tell a site about ${event}: ${error instanceof Error ? error.name : 'unknown error'}`,
+      );
+    });
+  }
+
   async #emitToPermitted(event: 'chainChanged', data: unknown): Promise<void> {
     try {
-      for (const origin of this.server.connectedOrigins()) {
-        if (await this.permissions.get(origin)) this.server.emit(origin, event, data);
+      for (const origin of await this.tabs.origins()) {
+        if (await this.permissions.get(origin)) await this.tabs.emit(origin, event, data);
       }
     } catch (error) {
       this.#log(
