@@ -51,6 +51,10 @@ export async function prepareTransaction(
   const client = bareClient(network, rpc, options.signal);
   const legacy =
     request.type === 'legacy' || (request.gasPrice !== undefined && request.maxFeePerGas === undefined);
+  const eip1559 =
+    request.type === 'eip1559' ||
+    request.maxFeePerGas !== undefined ||
+    request.maxPriorityFeePerGas !== undefined;
   const base = {
     account: request.from,
     to: request.to ?? undefined,
@@ -59,14 +63,17 @@ export async function prepareTransaction(
     gas: request.gas,
     nonce: request.nonce === undefined ? undefined : Number(request.nonce),
   };
+  // With no fee fields and no type, viem picks EIP-1559 where the chain has a base fee, else legacy.
   const prepared = legacy
     ? await prepareTransactionRequest(client, { ...base, type: 'legacy', gasPrice: request.gasPrice })
-    : await prepareTransactionRequest(client, {
-        ...base,
-        type: 'eip1559',
-        maxFeePerGas: request.maxFeePerGas,
-        maxPriorityFeePerGas: request.maxPriorityFeePerGas,
-      });
+    : eip1559
+      ? await prepareTransactionRequest(client, {
+          ...base,
+          type: 'eip1559',
+          maxFeePerGas: request.maxFeePerGas,
+          maxPriorityFeePerGas: request.maxPriorityFeePerGas,
+        })
+      : await prepareTransactionRequest(client, base);
   const common = {
     chainId: network.chainId,
     nonce: prepared.nonce,

@@ -13,16 +13,13 @@ import {
 } from './channel';
 import { isDappMethod } from './dapp-methods';
 import { EventEmitter } from './event-emitter';
+import { isRecord } from './is-record';
 import { ProviderRpcError } from './provider-rpc-error';
 
 /** How the provider reaches the content-script bridge: `window.postMessage` in a page. */
 export interface InpageTransport {
   post(message: InpageRequest): void;
   listen(handler: (message: ContentMessage) => void): void;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 function isContentMessage(value: unknown): value is ContentMessage {

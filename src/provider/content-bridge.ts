@@ -14,6 +14,7 @@ import {
   type ProviderEventName,
 } from './channel';
 import { isDappMethod } from './dapp-methods';
+import { isRecord } from './is-record';
 
 /** The part of `runtime.Port` the bridge uses. */
 export interface BridgePort {
@@ -35,10 +36,6 @@ export interface BridgeOptions {
 }
 
 const MAX_ID_LENGTH = 100;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
 
 const PROVIDER_EVENTS: ReadonlySet<string> = new Set<ProviderEventName>([
   'accountsChanged',

@@ -209,6 +209,14 @@ const transactionSchema = v.object({
   type: v.optional(
     v.picklist(['0x0', '0x2'], 'only legacy (0x0) and EIP-1559 (0x2) transactions are supported'),
   ),
+  // Not signed by Cairn yet: refuse rather than silently drop them from what gets signed.
+  accessList: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(0, 'access lists are not supported'))),
+  authorizationList: v.optional(
+    v.pipe(v.array(v.unknown()), v.maxLength(0, 'EIP-7702 authorizations are not supported')),
+  ),
+  blobVersionedHashes: v.optional(
+    v.pipe(v.array(v.unknown()), v.maxLength(0, 'blob transactions are not supported')),
+  ),
 });
 export type ParsedTransaction = v.InferOutput<typeof transactionSchema>;
 

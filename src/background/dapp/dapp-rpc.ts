@@ -2,8 +2,8 @@
  * The wallet side of EIP-1193: one handler per allowed method. The origin always
  * comes from the browser's sender (the port server passes it in), never from params.
  */
-import { type Address, bytesToHex, type Hex } from 'viem';
-import { JsonRpcClient } from '../../chain/json-rpc-client';
+import { type Address, BaseError, bytesToHex, type Hex } from 'viem';
+import { JsonRpcClient, JsonRpcError } from '../../chain/json-rpc-client';
 import { type Network, toHexChainId } from '../../chain/networks';
 import {
   type PreparedTransaction,
@@ -221,8 +221,14 @@ export class DappRpc {
       currencySymbol: chain.nativeCurrency.symbol,
       ...(chain.blockExplorerUrls?.[0] ? { blockExplorerUrl: chain.blockExplorerUrls[0] } : {}),
     };
-    // Validate fully before asking the user about it.
+    // Validate fully before asking the user about it, including that the RPC serves that chain (EIP-3085).
     const preview = await this.#o.networks.validate(network);
+    const served = await this.#o.rpcFor(preview).request('eth_chainId');
+    if (typeof served !== 'string' || Number.parseInt(served, 16) !== chain.chainId) {
+      throw new InvalidParamsError(
+        `The RPC URL ${preview.rpcUrl} serves chain ${String(served)}, not ${toHexChainId(chain.chainId)}`,
+      );
+    }
     requireApproved(
       await this.#o.approvals.request(origin, 'wallet_addEthereumChain', {
         kind: 'addChain',
@@ -256,7 +262,7 @@ export class DappRpc {
       maxPriorityFeePerGas: request.maxPriorityFeePerGas,
       nonce: request.nonce,
       type: request.type === '0x0' ? 'legacy' : request.type === '0x2' ? 'eip1559' : undefined,
-    });
+    }).catch(invalidTransaction);
     requireApproved(
       await this.#o.approvals.request(origin, 'eth_sendTransaction', {
         kind: 'sendTransaction',
@@ -269,6 +275,15 @@ export class DappRpc {
     const raw = await this.#o.keyring.signTransaction(request.from, { ...prepared, nonce });
     return sendRawTransaction(rpc, raw);
   }
+}
+
+/** viem's own checks of a transaction (e.g. a tip above the fee cap) mean the dapp's params are wrong. */
+function invalidTransaction(error: unknown): never {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    if (cause instanceof JsonRpcError || cause instanceof CairnError) throw error; // the node's or ours: as is
+  }
+  if (error instanceof BaseError) throw new InvalidParamsError(`Invalid transaction: ${error.shortMessage}`);
+  throw error;
 }
 
 function requireApproved(decision: ApprovalDecision): Extract<ApprovalDecision, { approved: true }> {

@@ -507,7 +507,7 @@ describe('DappRpc chains', () => {
   });
 
   it('adds a chain after approval, selects it and announces chainChanged', async () => {
-    const { call, approveNext, events, networks } = await setup();
+    const { call, approveNext, events, networks } = await setup({ eth_chainId: () => '0x539' });
     const added = call('wallet_addEthereumChain', [
       {
         chainId: '0x539',
@@ -549,7 +549,7 @@ describe('DappRpc chains', () => {
   });
 
   it('refuses a chain with a plain-http remote RPC with -32602 before any window, and a rejected add with 4001', async () => {
-    const { call, rejectNext, windows, networks } = await setup();
+    const { call, rejectNext, windows, networks } = await setup({ eth_chainId: () => '0x539' });
     const chain = {
       chainId: '0x539',
       chainName: 'Remote',
@@ -565,6 +565,23 @@ describe('DappRpc chains', () => {
     await rejectNext();
     expect(await rejection(added)).toMatchObject({ code: 4001 });
     expect(await networks.find(1337)).toBeUndefined();
+  });
+});
+
+describe('DappRpc adding a chain whose RPC serves another chain', () => {
+  it('refuses with -32602 before any window (EIP-3085: check eth_chainId)', async () => {
+    const { call, windows } = await setup(); // the fake node answers 0x7a69
+    const chain = {
+      chainId: '0x539',
+      chainName: 'Liar',
+      rpcUrls: ['https://rpc.example'],
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    };
+    expect(await rejection(call('wallet_addEthereumChain', [chain]))).toMatchObject({
+      code: -32602,
+      message: 'The RPC URL https://rpc.example serves chain 0x7a69, not 0x539',
+    });
+    expect(windows.openCalls).toEqual([]);
   });
 });
 
@@ -606,6 +623,47 @@ describe('DappRpc passthrough', () => {
     const { call, node } = await setup();
     expect(await rejection(call('eth_call', { to: A1 }))).toMatchObject({ code: -32602 });
     expect(node.calls).toEqual([]);
+  });
+});
+
+describe('DappRpc eth_sendTransaction, what it refuses or adapts', () => {
+  it('refuses fields it would not sign and fee fields viem rejects, with -32602 before any window', async () => {
+    const { call, connect, windows } = await setup();
+    await connect();
+    expect(
+      await rejection(
+        call('eth_sendTransaction', [{ from: A0, to: A1, accessList: [{ address: A1, storageKeys: [] }] }]),
+      ),
+    ).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/accessList: access lists are not supported/),
+    });
+    expect(
+      await rejection(
+        call('eth_sendTransaction', [{ from: A0, to: A1, maxFeePerGas: '0x1', maxPriorityFeePerGas: '0x2' }]),
+      ),
+    ).toMatchObject({ code: -32602, message: expect.stringMatching(/^Invalid transaction: /) });
+    expect(windows.openCalls).toHaveLength(1); // the connect window only
+  });
+
+  it('sends a legacy transaction on a chain without a base fee', async () => {
+    const { call, connect, approveNext, node } = await setup({
+      eth_getBlockByNumber: () => ({
+        number: '0x1',
+        hash: `0x${'11'.repeat(32)}`,
+        parentHash: `0x${'00'.repeat(32)}`,
+        timestamp: '0x6853c3c0',
+        gasLimit: '0x1c9c380',
+        gasUsed: '0x0',
+        miner: '0x0000000000000000000000000000000000000000',
+        transactions: [],
+      }),
+    });
+    await connect();
+    const sent = call('eth_sendTransaction', [{ from: A0, to: A1, value: '0x1' }]);
+    await approveNext();
+    await sent;
+    expect(parseTransaction(node.state.sent[0] as Hex).type).toBe('legacy');
   });
 });
 
