@@ -2,6 +2,8 @@
  * The wallet as a Firefox user meets it: the Firefox build installed in Debian's
  * Firefox ESR, driven through the popup by accessible names.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import {
@@ -132,5 +134,36 @@ describe.skipIf(!firefoxPath)('wallet in Firefox', () => {
       await firefox.reload(page);
       await waitForUnlockScreen(page);
     });
+  });
+
+  it('injects the provider into web pages: EIP-6963 announcement and eth_chainId through the bridge', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>dapp</title><p>dapp</p>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const firefox = await launch();
+      const page = await firefox.browser.newPage();
+      await step('open a web page', () => page.goto(`http://127.0.0.1:${port}/`));
+      const seen = await step('discover and call the provider', () =>
+        page.evaluate(async () => {
+          const announced: { name: string; rdns: string }[] = [];
+          window.addEventListener('eip6963:announceProvider', (event) => {
+            const { info } = (event as CustomEvent<{ info: { name: string; rdns: string } }>).detail;
+            announced.push({ name: info.name, rdns: info.rdns });
+          });
+          window.dispatchEvent(new Event('eip6963:requestProvider'));
+          const ethereum = (
+            window as unknown as { ethereum?: { request(a: { method: string }): Promise<unknown> } }
+          ).ethereum;
+          return { announced, chainId: await ethereum?.request({ method: 'eth_chainId' }) };
+        }),
+      );
+      expect(seen).toEqual({ announced: [{ name: 'Cairn', rdns: 'dev.cairn.wallet' }], chainId: '0x7a69' });
+    } finally {
+      server.close();
+    }
   });
 });
