@@ -1,0 +1,63 @@
+/**
+ * Guarded protobuf decoding for the `@xmtp/proto` message_contents types.
+ * Every decode goes through `decodeProto`: a size limit first, a private copy of the input
+ * (protobufjs returns views into its input), and any decoder failure (bad varint, length prefix
+ * past the end, invalid wire type, nesting deep enough to exhaust the stack) becomes a
+ * `ProtocolDecodeError`.
+ */
+import Long from 'long';
+import { assertBytes, copyBytes } from './bytes.ts';
+import { ProtocolDecodeError } from './errors.ts';
+import { assertMaxBytes, MAX_PROTO_BYTES } from './limits.ts';
+
+/** The decode half of a ts-proto codec. */
+export interface ProtoDecoder<T> {
+  decode(input: Uint8Array): T;
+}
+
+/** The encode half of a ts-proto codec. */
+export interface ProtoEncoder<T> {
+  encode(message: T): { finish(): Uint8Array };
+}
+
+/**
+ * Decodes `bytes` with `codec`, refusing input over `max` bytes.
+ * @throws LimitError, ProtocolDecodeError
+ */
+export function decodeProto<T>(
+  name: string,
+  codec: ProtoDecoder<T>,
+  bytes: Uint8Array,
+  max = MAX_PROTO_BYTES,
+): T {
+  assertBytes(name, bytes);
+  assertMaxBytes(name, bytes, max);
+  const input = copyBytes(bytes);
+  try {
+    return codec.decode(input);
+  } catch (cause) {
+    throw new ProtocolDecodeError(`"${name}" is not a valid protobuf message`, { cause });
+  }
+}
+
+/** Encodes `message` with `codec` into a fresh byte array. */
+export function encodeProto<T>(codec: ProtoEncoder<T>, message: T): Uint8Array {
+  return copyBytes(codec.encode(message).finish());
+}
+
+/** Throws a `ProtocolDecodeError` naming the field when a required field is missing. */
+export function required<T>(name: string, value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new ProtocolDecodeError(`missing "${name}"`);
+  return value;
+}
+
+/** An unsigned 64-bit protobuf integer as a bigint. */
+export function longToBigInt(value: Long): bigint {
+  return BigInt(Long.fromValue(value).toUnsigned().toString());
+}
+
+/** A bigint (0 ≤ value < 2^64) as an unsigned Long for the protobuf encoders. */
+export function bigIntToLong(value: bigint): Long {
+  if (value < 0n || value >= 1n << 64n) throw new RangeError(`uint64 out of range: ${value}`);
+  return Long.fromString(value.toString(), true);
+}
