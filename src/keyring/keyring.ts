@@ -245,6 +245,21 @@ export class Keyring {
     });
   }
 
+  /** The messaging (XMTP) private key bundle stored for `address`, or undefined if none yet. @throws LockedError */
+  getMessagingKey(address: Address): Uint8Array | undefined {
+    assertAddress(address);
+    return this.#requireUnlocked().wallet.messagingKey(address);
+  }
+
+  /** Stores `address`'s messaging key bundle inside the encrypted vault (generated once, kept across unlocks). */
+  saveMessagingKey(address: Address, bundle: Uint8Array): Promise<void> {
+    return this.#mutex.runExclusive(async () => {
+      const unlocked = this.#requireUnlocked();
+      assertAddress(address);
+      await unlocked.wallet.setMessagingKey(address, bundle, (next) => this.#persist(unlocked, next));
+    });
+  }
+
   /** EIP-191 `personal_sign` of `message` by `address`. */
   async signMessage(address: Address, message: SignableMessage): Promise<Hex> {
     return this.#signer(address).signMessage({ message });

@@ -7,9 +7,10 @@
 import type { HDKey } from '@scure/bip32';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { type AccountInfo, defaultAccountName } from './accounts.ts';
+import { decodeBase64, encodeBase64 } from './base64.ts';
 import { InvalidParamsError, UnknownAccountError } from './errors.ts';
 import { deriveHdAccount, hdMasterKeyFromMnemonic, MAX_HD_INDEX } from './hd-accounts.ts';
-import { cloneVaultSecrets, type VaultSecrets } from './vault-secrets.ts';
+import { cloneVaultSecrets, MAX_MESSAGING_KEY_BYTES, type VaultSecrets } from './vault-secrets.ts';
 
 interface Entry {
   info: AccountInfo;
@@ -84,6 +85,25 @@ export class UnlockedWallet {
     await persist(next);
     this.#secrets = next;
     entry.info.name = name;
+  }
+
+  /** The stored messaging key bundle of `address`, if one was generated. */
+  messagingKey(address: string): Uint8Array | undefined {
+    const { info } = this.#find(address);
+    const stored = this.#secrets.messagingKeys?.[info.address];
+    return stored === undefined ? undefined : decodeBase64(stored);
+  }
+
+  /** Persists `address`'s messaging key bundle (opaque bytes to the keyring), then keeps it. */
+  async setMessagingKey(address: string, bundle: Uint8Array, persist: PersistSecrets): Promise<void> {
+    const { info } = this.#find(address);
+    if (bundle.length === 0 || bundle.length > MAX_MESSAGING_KEY_BYTES) {
+      throw new InvalidParamsError(`"bundle" must be 1 to ${MAX_MESSAGING_KEY_BYTES} bytes`);
+    }
+    const next = cloneVaultSecrets(this.#secrets);
+    next.messagingKeys = { ...next.messagingKeys, [info.address]: encodeBase64(bundle) };
+    await persist(next);
+    this.#secrets = next;
   }
 
   /**

@@ -1,11 +1,14 @@
 /**
  * The plaintext inside the vault: a UTF-8 JSON document
- * `{ version: 1, hd: { mnemonic, accountNames } | null, imported: [{ privateKey, name }] }`.
+ * `{ version: 1, hd: { mnemonic, accountNames } | null, imported: [{ privateKey, name }],
+ *    messagingKeys?: { <checksummed address>: <base64 XMTP private key bundle> } }`.
+ * `messagingKeys` came later and is optional, so every older vault still opens.
  * Validated after every decryption; a payload that decrypts but does not validate
  * is a VaultFormatError whose message names the field, never its value.
  */
 import * as v from 'valibot';
 import { isAccountName } from './accounts.ts';
+import { decodeBase64 } from './base64.ts';
 import { VaultFormatError } from './errors.ts';
 import { MAX_HD_INDEX } from './hd-accounts.ts';
 import { parseMnemonic } from './mnemonic.ts';
@@ -30,6 +33,15 @@ function parsedBy<T>(parse: (input: string) => T) {
 
 const NameSchema = v.pipe(v.string(), v.check(isAccountName));
 
+/** Generous: a private bundle with its identity key and a few pre-keys is well under 2 KiB. */
+export const MAX_MESSAGING_KEY_BYTES = 16 * 1024;
+
+const MessagingKeySchema = v.pipe(
+  v.string(),
+  v.maxLength(Math.ceil(MAX_MESSAGING_KEY_BYTES / 3) * 4),
+  v.check((text) => decodeBase64(text) !== undefined),
+);
+
 const SecretsSchema = v.strictObject({
   version: v.literal(SECRETS_VERSION),
   hd: v.nullable(
@@ -44,6 +56,7 @@ const SecretsSchema = v.strictObject({
       name: NameSchema,
     }),
   ),
+  messagingKeys: v.optional(v.record(v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/)), MessagingKeySchema)),
 });
 
 /** The decrypted vault contents. */
@@ -68,5 +81,6 @@ export function cloneVaultSecrets(secrets: VaultSecrets): VaultSecrets {
     version: secrets.version,
     hd: secrets.hd && { mnemonic: secrets.hd.mnemonic, accountNames: [...secrets.hd.accountNames] },
     imported: secrets.imported.map((key) => ({ privateKey: key.privateKey, name: key.name })),
+    ...(secrets.messagingKeys ? { messagingKeys: { ...secrets.messagingKeys } } : {}),
   };
 }

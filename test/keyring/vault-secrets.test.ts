@@ -60,6 +60,23 @@ describe('parseVaultSecrets', () => {
   });
 });
 
+describe('parseVaultSecrets: messaging keys', () => {
+  const A0 = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+
+  it('accepts vaults without them (older vaults) and with canonical base64 bundles per address', () => {
+    expect(parseVaultSecrets(valid()).messagingKeys).toBeUndefined();
+    const withKeys = parseVaultSecrets({ ...valid(), messagingKeys: { [A0]: 'AAEC' } });
+    expect(withKeys.messagingKeys).toEqual({ [A0]: 'AAEC' });
+    expect(cloneVaultSecrets(withKeys).messagingKeys).toEqual({ [A0]: 'AAEC' });
+  });
+
+  it('refuses non-address keys, non-base64 and oversized values', () => {
+    expect(refusal({ ...valid(), messagingKeys: { alice: 'AAEC' } })).toMatch(/messagingKeys/);
+    expect(refusal({ ...valid(), messagingKeys: { [A0]: 'not base64!' } })).toMatch(/messagingKeys/);
+    expect(refusal({ ...valid(), messagingKeys: { [A0]: 'A'.repeat(40_000) } })).toMatch(/messagingKeys/);
+  });
+});
+
 describe('cloneVaultSecrets', () => {
   it('makes a deep copy', () => {
     const secrets = parseVaultSecrets(valid());
