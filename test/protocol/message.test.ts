@@ -1,7 +1,9 @@
+import { TextCodec } from '@xmtp/content-type-text';
 import { content, message as msg } from '@xmtp/proto';
 import { ConversationV2, generateHmacSignature, MessageV1 as XmtpMessageV1 } from '@xmtp/xmtp-js';
 import Long from 'long';
 import { describe, expect, it } from 'vitest';
+import { defaultContentRegistry } from '../../src/protocol/content/index.ts';
 import {
   aeadEncrypt,
   Conversation,
@@ -133,6 +135,19 @@ describe('MessageV2', () => {
     expect(received.payload).toEqual(payload);
     expect(received.id).toBe(created.id);
     expect(received.shouldPush).toBe(true);
+  });
+
+  it('a text message end to end: Cairn content and MessageV2 → xmtp-js decrypts it and its text codec reads it', async () => {
+    const { conversation, theirs } = await cairnAndXmtp();
+    const { payload } = defaultContentRegistry.encode({ kind: 'text', text: 'gm from Cairn ✓' });
+    const sent = await conversation.send(payload);
+    const decoded = await theirs.decodeMessage({
+      contentTopic: conversation.topic,
+      message: sent.bytes,
+      timestampNs: sent.envelope.timestampNs.toString(),
+    });
+    const encoded = content.EncodedContent.decode(Uint8Array.from(decoded.contentBytes));
+    expect(new TextCodec().decode(encoded as never)).toBe('gm from Cairn ✓');
   });
 
   it('two Cairn identities exchange messages; own messages verify as from self', async () => {
