@@ -6,7 +6,7 @@
  */
 import { contact, publicKey as pk } from '@xmtp/proto';
 import type { Address } from 'viem';
-import { ProtocolDecodeError } from './errors.ts';
+import { ProtocolDecodeError, SignatureError } from './errors.ts';
 import {
   equalSignedPublicKeys,
   fromProtoSignature,
@@ -124,9 +124,23 @@ export function decodeContactBundle(bytes: Uint8Array): PublicKeyBundle {
 
 /**
  * Decodes and verifies a contact bundle: the returned address is the wallet that owns it.
+ * Anyone can publish on anyone's contact topic, so to pick a bundle *for* an address use
+ * `verifyContactBundleFor`, never the first bundle that verifies.
  * @throws ProtocolDecodeError, LimitError, SignatureError
  * @example const { address } = verifyContactBundle(envelope.message)
  */
 export function verifyContactBundle(bytes: Uint8Array): VerifiedBundle {
   return verifyBundle(decodeContactBundle(bytes));
+}
+
+/**
+ * Verifies a contact bundle found for `expectedAddress` (e.g. on its contact topic).
+ * @throws SignatureError when the bundle belongs to another wallet; ProtocolDecodeError, LimitError
+ */
+export function verifyContactBundleFor(expectedAddress: Address, bytes: Uint8Array): VerifiedBundle {
+  const verified = verifyContactBundle(bytes);
+  if (verified.address.toLowerCase() !== expectedAddress.toLowerCase()) {
+    throw new SignatureError('the contact bundle belongs to another wallet');
+  }
+  return verified;
 }

@@ -38,7 +38,10 @@ import { type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
 
 /** A received, decrypted and verified message. */
 export interface ReceivedMessage {
+  /** XMTP's message id: sha256 of the message bytes (canonical encoding only, see decodeMessageV2). */
   id: string;
+  /** sha256 of the authenticated header and ciphertext: what to deduplicate on. */
+  dedupeKey: string;
   topic: string;
   /** Sender timestamp from the authenticated header, ns since epoch. */
   createdNs: bigint;
@@ -47,6 +50,7 @@ export interface ReceivedMessage {
   fromSelf: boolean;
   /** Encoded `EncodedContent`, for the content codecs. */
   payload: Uint8Array;
+  /** Not authenticated (outside the signature): a relay can flip it. A hint for notifications only. */
   shouldPush?: boolean;
 }
 
@@ -228,11 +232,14 @@ export class Conversation {
     if (!message.senderHmac) throw new SignatureError('message has no sender_hmac');
     const sender = this.#matchSenderHmac(message.headerBytes, message.createdNs, message.senderHmac);
     const signed = await decryptMessageV2(message, this.#keyMaterial);
-    const known = this.#checkSigner(sender, signed.sender);
-    known.preKey ??= new PreparedPublicKey(known.bundle.preKey.publicKey);
-    verifySignedContent(message.headerBytes, signed, known.preKey);
+    const { entry, isNew } = this.#findSigner(sender, signed.sender);
+    entry.preKey ??= new PreparedPublicKey(entry.bundle.preKey.publicKey);
+    verifySignedContent(message.headerBytes, signed, entry.preKey);
+    // Only a bundle that signed a valid message is remembered: a bad message changes nothing.
+    if (isNew) this.#remember(sender, entry);
     const received: ReceivedMessage = {
       id: message.id,
+      dedupeKey: message.dedupeKey,
       topic: message.topic,
       createdNs: message.createdNs,
       senderAddress: sender,
@@ -253,17 +260,19 @@ export class Conversation {
     throw new SignatureError('sender_hmac does not verify');
   }
 
-  #checkSigner(expected: Address, bundle: PublicKeyBundle): KnownSender {
-    const known = this.#known.get(expected) ?? [];
-    const found = known.find((k) => equalBundles(k.bundle, bundle));
-    if (found) return found;
+  #findSigner(expected: Address, bundle: PublicKeyBundle): { entry: KnownSender; isNew: boolean } {
+    const found = this.#known.get(expected)?.find((k) => equalBundles(k.bundle, bundle));
+    if (found) return { entry: found, isNew: false };
     const verified = verifyBundle(bundle);
     if (verified.address !== expected) throw new SignatureError('message is signed by a third party');
+    return { entry: { bundle }, isNew: true };
+  }
+
+  #remember(sender: Address, entry: KnownSender): void {
+    const known = this.#known.get(sender) ?? [];
     // Keep the first (the invitation's) bundle; evict the oldest of the others.
     if (known.length >= MAX_KNOWN_BUNDLES_PER_PARTY) known.splice(1, 1);
-    const entry: KnownSender = { bundle };
     known.push(entry);
-    this.#known.set(expected, known);
-    return entry;
+    this.#known.set(sender, known);
   }
 }

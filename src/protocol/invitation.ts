@@ -27,10 +27,10 @@ import {
   verifyBundle,
 } from './bundle.ts';
 import { bytesToHex, equalBytes, type RandomBytes, secureRandomBytes } from './bytes.ts';
-import { DecryptionError, ProtocolArgumentError, ProtocolDecodeError } from './errors.ts';
+import { DecryptionError, ProtocolArgumentError, ProtocolDecodeError, SignatureError } from './errors.ts';
 import { recoverIdentityWallet } from './identity.ts';
 import { MAX_CONTEXT_STRING_LENGTH, MAX_METADATA_ENTRIES } from './limits.ts';
-import { findPreKey, type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
+import { findPreKey, type PrivateKey, type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
 import { sharedSecret3dh } from './secret.ts';
 import { conversationTopic, isConversationTopic } from './topics.ts';
 import { bigIntToLong, decodeProto, encodeProto, longToBigInt, required } from './wire.ts';
@@ -90,10 +90,17 @@ export function deriveInvitation(params: {
   // xmtp-js orders the checksummed addresses; a lowercase address would flip the roles.
   const myAddress = checksummedAddress('myAddress', params.myAddress);
   const secret = sharedSecret3dh(me.identityKey.secretKey, preKey.secretKey, peer, myAddress < peer.address);
-  const sorted = [myAddress, peer.address].sort();
-  const topicId = bytesToHex(
-    hmac(sha256, secret, utf8.encode((params.conversationId ?? '') + sorted.join(','))),
-  );
+  return deriveFromSecret(secret, [myAddress, peer.address], params.conversationId);
+}
+
+/** Topic and key material from the 3-DH secret of two (checksummed) addresses, as xmtp-js derives them. */
+function deriveFromSecret(
+  secret: Uint8Array,
+  addresses: readonly [Address, Address],
+  conversationId = '',
+): { topic: string; keyMaterial: Uint8Array } {
+  const sorted = [...addresses].sort();
+  const topicId = bytesToHex(hmac(sha256, secret, utf8.encode(conversationId + sorted.join(','))));
   const keyMaterial = hkdf(
     sha256,
     secret,
@@ -268,20 +275,39 @@ export async function openSealedInvitation(params: {
   const recipient = verifyBundle(sealed.recipient);
   const myIdentity = me.identityKey.publicKey.publicKey;
   let secret: Uint8Array;
-  let isSender: boolean;
+  let mySenderPreKey: PrivateKey | undefined;
   if (equalBytes(myIdentity, sender.identityKey.publicKey)) {
-    const preKey = findPreKey(me, sender.preKey);
-    if (!preKey) throw new DecryptionError();
-    secret = sharedSecret3dh(me.identityKey.secretKey, preKey.secretKey, recipient, false);
-    isSender = true;
+    mySenderPreKey = findPreKey(me, sender.preKey);
+    if (!mySenderPreKey) throw new DecryptionError();
+    secret = sharedSecret3dh(me.identityKey.secretKey, mySenderPreKey.secretKey, recipient, false);
   } else if (equalBytes(myIdentity, recipient.identityKey.publicKey)) {
     const preKey = findPreKey(me, recipient.preKey);
     if (!preKey) throw new DecryptionError();
     secret = sharedSecret3dh(me.identityKey.secretKey, preKey.secretKey, sender, true);
-    isSender = false;
   } else {
     throw new DecryptionError();
   }
+  const isSender = mySenderPreKey !== undefined;
   const invitation = decodeInvitationV1(await aeadDecrypt(ciphertext, secret, headerBytes));
+  if (mySenderPreKey) {
+    // Sealed invitations are not signed and the 3-DH secret is symmetric, so the recipient could
+    // have sealed one "from me" with a topic of its choosing. Invitations are deterministic (as
+    // xmtp-js createInvite makes them): one that is not what I derive for this peer is not mine.
+    // The derivation orders the parties by address, not by who sealed.
+    const derivationSecret = sharedSecret3dh(
+      me.identityKey.secretKey,
+      mySenderPreKey.secretKey,
+      recipient,
+      sender.address < recipient.address,
+    );
+    const expected = deriveFromSecret(
+      derivationSecret,
+      [sender.address, recipient.address],
+      invitation.context?.conversationId,
+    );
+    if (expected.topic !== invitation.topic || !equalBytes(expected.keyMaterial, invitation.keyMaterial)) {
+      throw new SignatureError('an invitation sent "by me" that I did not make');
+    }
+  }
   return { invitation, sender, recipient, createdNs, isSender, peer: isSender ? recipient : sender };
 }

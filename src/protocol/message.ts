@@ -31,7 +31,14 @@ import {
 import { bytesToHex, concat, equalBytes, type RandomBytes, secureRandomBytes } from './bytes.ts';
 import { DecryptionError, ProtocolArgumentError, ProtocolDecodeError, SignatureError } from './errors.ts';
 import { fromProtoSignature, toProtoSignature } from './identity.ts';
-import { type EcdsaSignature, type PreparedPublicKey, sha256, signDigest, verifyDigest } from './keys.ts';
+import {
+  type EcdsaSignature,
+  type PreparedPublicKey,
+  sha256,
+  sha256Async,
+  signDigest,
+  verifyDigest,
+} from './keys.ts';
 import { assertMaxBytes, MAX_ENVELOPE_BYTES, MAX_TOPIC_LENGTH } from './limits.ts';
 import { findPreKey, type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
 import { sharedSecret3dh } from './secret.ts';
@@ -44,6 +51,8 @@ export const HMAC_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
 export interface MessageV2 {
   version: 'v2';
   id: string;
+  /** hex(sha256(header_bytes ‖ ciphertext payload)): covers only authenticated bytes, unlike `id`. */
+  dedupeKey: string;
   headerBytes: Uint8Array;
   topic: string;
   createdNs: bigint;
@@ -130,7 +139,7 @@ export async function encodeMessageV2(
   if (params.topic.length > MAX_TOPIC_LENGTH) throw new ProtocolArgumentError('"topic" is too long');
   assertMaxBytes('payload', params.payload, MAX_ENVELOPE_BYTES);
   const headerBytes = encodeMessageHeaderV2(params.topic, params.createdNs);
-  const signature = signDigest(preKey.secretKey, sha256(concat(headerBytes, params.payload)));
+  const signature = signDigest(preKey.secretKey, await sha256Async(concat(headerBytes, params.payload)));
   const signedBytes = encodeProto(content.SignedContent, {
     payload: params.payload,
     sender: toProtoBundle(publicBundleOf(params.sender)),
@@ -159,7 +168,7 @@ export async function encodeMessageV2(
     },
   });
   assertMaxBytes('message', bytes, MAX_ENVELOPE_BYTES);
-  return { bytes, id: messageId(bytes) };
+  return { bytes, id: bytesToHex(await sha256Async(bytes)) };
 }
 
 function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
@@ -171,14 +180,28 @@ function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
   const out: MessageV2 = {
     version: 'v2',
     id,
+    dedupeKey: '',
     headerBytes: v2.headerBytes,
     topic: header.topic,
     createdNs: longToBigInt(header.createdNs),
     ciphertext: fromProtoCiphertext('message.v2.ciphertext', v2.ciphertext),
   };
+  out.dedupeKey = bytesToHex(sha256(concat(v2.headerBytes, out.ciphertext.payload)));
   if (v2.senderHmac !== undefined && v2.senderHmac.length > 0) out.senderHmac = v2.senderHmac;
   if (v2.shouldPush !== undefined) out.shouldPush = v2.shouldPush;
   return out;
+}
+
+/**
+ * The message id hashes these exact bytes, which nothing authenticates: accepting only the
+ * one canonical encoding stops a relay from minting new ids for the same message.
+ */
+function decodeCanonicalMessage(bytes: Uint8Array): msg.Message {
+  const decoded = decodeProto('message', msg.Message, bytes, MAX_ENVELOPE_BYTES);
+  if (!equalBytes(encodeProto(msg.Message, decoded), bytes)) {
+    throw new ProtocolDecodeError('"message" is not canonically encoded');
+  }
+  return decoded;
 }
 
 /**
@@ -186,7 +209,7 @@ function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
  * @throws LimitError, ProtocolDecodeError
  */
 export function decodeMessageV2(bytes: Uint8Array): MessageV2 {
-  const decoded = decodeProto('message', msg.Message, bytes, MAX_ENVELOPE_BYTES);
+  const decoded = decodeCanonicalMessage(bytes);
   if (!decoded.v2) throw new ProtocolDecodeError('"message" is not a MessageV2');
   return decodeV2(messageId(bytes), decoded.v2);
 }
@@ -197,7 +220,7 @@ export function decodeMessageV2(bytes: Uint8Array): MessageV2 {
  * @throws LimitError, ProtocolDecodeError, SignatureError
  */
 export function decodeMessage(bytes: Uint8Array): MessageV1 | MessageV2 {
-  const decoded = decodeProto('message', msg.Message, bytes, MAX_ENVELOPE_BYTES);
+  const decoded = decodeCanonicalMessage(bytes);
   const id = messageId(bytes);
   if (decoded.v2) return decodeV2(id, decoded.v2);
   if (decoded.v1) {

@@ -7,7 +7,7 @@
  */
 import Long from 'long';
 import { assertBytes, copyBytes } from './bytes.ts';
-import { ProtocolDecodeError } from './errors.ts';
+import { ProtocolArgumentError, ProtocolDecodeError } from './errors.ts';
 import { assertMaxBytes, MAX_PROTO_BYTES } from './limits.ts';
 
 /** The decode half of a ts-proto codec. */
@@ -58,6 +58,6 @@ export function longToBigInt(value: Long): bigint {
 
 /** A bigint (0 ≤ value < 2^64) as an unsigned Long for the protobuf encoders. */
 export function bigIntToLong(value: bigint): Long {
-  if (value < 0n || value >= 1n << 64n) throw new RangeError(`uint64 out of range: ${value}`);
+  if (value < 0n || value >= 1n << 64n) throw new ProtocolArgumentError(`uint64 out of range: ${value}`);
   return Long.fromString(value.toString(), true);
 }

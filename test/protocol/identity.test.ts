@@ -19,6 +19,7 @@ import {
   signPreKey,
   verifyBundle,
   verifyContactBundle,
+  verifyContactBundleFor,
 } from '../../src/protocol/index.ts';
 import { generateSecretKey, publicKeyOf } from '../../src/protocol/keys.ts';
 import { cairnIdentity, flip, randomWallet, xmtpIdentity } from './helpers.ts';
@@ -34,6 +35,10 @@ describe('identity and contact bundles', () => {
     const me = await cairnIdentity();
     const bytes = encodeContactBundle(publicBundleOf(me.keys));
     expect(verifyContactBundle(bytes).address).toBe(me.address);
+    expect(verifyContactBundleFor(me.address, bytes).address).toBe(me.address);
+    const other = await cairnIdentity();
+    // Published on someone else's contact topic, a valid bundle is still not theirs.
+    expect(() => verifyContactBundleFor(other.address, bytes)).toThrow(SignatureError);
   });
 
   it('round-trips the private bundle through its wire encoding', async () => {

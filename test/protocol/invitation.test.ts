@@ -183,6 +183,30 @@ describe('invitations', () => {
     const reseal = (headerBytes: Uint8Array, ciphertext: inv.SealedInvitationV1['ciphertext']) =>
       inv.SealedInvitation.encode({ v1: { headerBytes, ciphertext } }).finish();
 
+    it('refuses an invitation "from me" that the peer sealed with a topic of its choosing', async () => {
+      const { a: victim, b: mallory, createdNs } = await setup();
+      // The 3-DH secret is symmetric: the recipient can seal an invitation that names the victim as sender.
+      const headerBytes = encodeSealedInvitationHeader(victim.bundle, mallory.bundle, createdNs);
+      const secret = sharedSecret3dh(
+        mallory.keys.identityKey.secretKey,
+        mallory.keys.preKeys[0]!.secretKey,
+        victim.bundle,
+        true,
+      );
+      const forged = { topic: '/xmtp/0/m-stolen/proto', keyMaterial: new Uint8Array(32).fill(7) };
+      const ciphertext = await aeadEncrypt(encodeInvitationV1(forged), secret, headerBytes);
+      const sealed = reseal(headerBytes, toProtoCiphertext(ciphertext));
+      await expect(
+        openSealedInvitation({ me: victim.keys, sealed, envelopeTimestampNs: createdNs }),
+      ).rejects.toThrow(SignatureError);
+      // The same bytes are a valid invitation for Mallory, who did make them.
+      await expect(
+        openSealedInvitation({ me: mallory.keys, sealed, envelopeTimestampNs: createdNs }),
+      ).resolves.toMatchObject({
+        isSender: false,
+      });
+    });
+
     it('refuses a created_ns different from the envelope timestamp', async () => {
       const { b, createdNs, sealed } = await setup();
       await expect(

@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 import { TextCodec } from '@xmtp/content-type-text';
 import { content, message as msg } from '@xmtp/proto';
 import { ConversationV2, generateHmacSignature, MessageV1 as XmtpMessageV1 } from '@xmtp/xmtp-js';
@@ -148,6 +149,22 @@ describe('MessageV2', () => {
     });
     const encoded = content.EncodedContent.decode(Uint8Array.from(decoded.contentBytes));
     expect(new TextCodec().decode(encoded as never)).toBe('gm from Cairn ✓');
+  });
+
+  it('refuses non-canonical message bytes (a relay cannot mint new ids) and dedupes on authenticated bytes', async () => {
+    const { a, ab, ba } = await twoCairn();
+    const sent = await ab.send(utf8.encode('once'));
+    const padded = concatBytes(sent.bytes, Uint8Array.of(0x78, 0x01)); // an unknown field appended
+    await expect(ba.receive(padded)).rejects.toThrow(ProtocolDecodeError);
+    const parsed = msg.Message.decode(Uint8Array.from(sent.bytes));
+    const flipped = msg.Message.encode({
+      v2: { ...parsed.v2!, shouldPush: !parsed.v2!.shouldPush },
+    }).finish();
+    const original = await ba.receive(sent.bytes);
+    const replayed = await ba.receive(flipped);
+    expect(replayed.id).not.toBe(original.id);
+    expect(replayed.dedupeKey).toBe(original.dedupeKey);
+    expect(original.senderAddress).toBe(a.address);
   });
 
   it('two Cairn identities exchange messages; own messages verify as from self', async () => {
