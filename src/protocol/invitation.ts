@@ -30,7 +30,7 @@ import { bytesToHex, equalBytes, type RandomBytes, secureRandomBytes } from './b
 import { DecryptionError, ProtocolArgumentError, ProtocolDecodeError, SignatureError } from './errors.ts';
 import { recoverIdentityWallet } from './identity.ts';
 import { MAX_CONTEXT_STRING_LENGTH, MAX_METADATA_ENTRIES } from './limits.ts';
-import { findPreKey, type PrivateKey, type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
+import { findPreKey, type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
 import { sharedSecret3dh } from './secret.ts';
 import { conversationTopic, isConversationTopic } from './topics.ts';
 import { bigIntToLong, decodeProto, encodeProto, longToBigInt, required } from './wire.ts';
@@ -271,32 +271,28 @@ export async function openSealedInvitation(params: {
       '"sealed_invitation.header.created_ns" does not match the envelope timestamp',
     );
   }
+  // Cheap byte comparisons first: invite topics are writable by anyone, and junk that does not
+  // involve me must not cost the four EC operations of verifying two bundles.
+  const myIdentity = me.identityKey.publicKey.publicKey;
+  const iAmSender = equalBytes(myIdentity, sealed.sender.identityKey.publicKey);
+  if (!iAmSender && !equalBytes(myIdentity, sealed.recipient.identityKey.publicKey))
+    throw new DecryptionError();
+  const myPreKey = findPreKey(me, iAmSender ? sealed.sender.preKey : sealed.recipient.preKey);
+  if (!myPreKey) throw new DecryptionError();
   const sender = verifyBundle(sealed.sender);
   const recipient = verifyBundle(sealed.recipient);
-  const myIdentity = me.identityKey.publicKey.publicKey;
-  let secret: Uint8Array;
-  let mySenderPreKey: PrivateKey | undefined;
-  if (equalBytes(myIdentity, sender.identityKey.publicKey)) {
-    mySenderPreKey = findPreKey(me, sender.preKey);
-    if (!mySenderPreKey) throw new DecryptionError();
-    secret = sharedSecret3dh(me.identityKey.secretKey, mySenderPreKey.secretKey, recipient, false);
-  } else if (equalBytes(myIdentity, recipient.identityKey.publicKey)) {
-    const preKey = findPreKey(me, recipient.preKey);
-    if (!preKey) throw new DecryptionError();
-    secret = sharedSecret3dh(me.identityKey.secretKey, preKey.secretKey, sender, true);
-  } else {
-    throw new DecryptionError();
-  }
-  const isSender = mySenderPreKey !== undefined;
+  const secret = iAmSender
+    ? sharedSecret3dh(me.identityKey.secretKey, myPreKey.secretKey, recipient, false)
+    : sharedSecret3dh(me.identityKey.secretKey, myPreKey.secretKey, sender, true);
   const invitation = decodeInvitationV1(await aeadDecrypt(ciphertext, secret, headerBytes));
-  if (mySenderPreKey) {
+  if (iAmSender) {
     // Sealed invitations are not signed and the 3-DH secret is symmetric, so the recipient could
     // have sealed one "from me" with a topic of its choosing. Invitations are deterministic (as
     // xmtp-js createInvite makes them): one that is not what I derive for this peer is not mine.
     // The derivation orders the parties by address, not by who sealed.
     const derivationSecret = sharedSecret3dh(
       me.identityKey.secretKey,
-      mySenderPreKey.secretKey,
+      myPreKey.secretKey,
       recipient,
       sender.address < recipient.address,
     );
@@ -309,5 +305,12 @@ export async function openSealedInvitation(params: {
       throw new SignatureError('an invitation sent "by me" that I did not make');
     }
   }
-  return { invitation, sender, recipient, createdNs, isSender, peer: isSender ? recipient : sender };
+  return {
+    invitation,
+    sender,
+    recipient,
+    createdNs,
+    isSender: iAmSender,
+    peer: iAmSender ? recipient : sender,
+  };
 }
