@@ -6,8 +6,10 @@
  * wrapped failure is kept in `cause`.
  */
 
-/** Base class of every content-layer error. */
-export class ContentError extends Error {
+import { ProtocolError } from '../errors.ts';
+
+/** Base class of every content-layer error; a `ProtocolError`, so callers catch one family. */
+export class ContentError extends ProtocolError {
   override name = 'ContentError';
   readonly shortMessage: string;
 
