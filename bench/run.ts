@@ -3,9 +3,12 @@
  * PBKDF2), unlock time in Debian's Chromium with the built extension, and the
  * dapp round trip through the injected provider, and the popup bundle size. Prints plain-text tables, the targets and whether they are
  * met, then the same as Markdown after a `--- markdown ---` line for the README.
+ * Also XMTP v2 message throughput, Cairn's src/protocol vs @xmtp/xmtp-js 13, in a child process
+ * pinned to one CPU (`protocol-loader.ts`).
  * Progress goes to stderr. Measurements only: nothing here fails on a slow number.
  *
- * Flags: --skip-chromium (no browser), --runs N (timed runs per row, default 7).
+ * Flags: --skip-chromium (no browser), --skip-protocol (no XMTP benchmark), --runs N (timed runs
+ * per row, default 7).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -16,6 +19,8 @@ import { ChromiumNotFoundError, chromiumVersion, findChromium } from '../scripts
 import { EXTENSION_DIR } from '../test/e2e/support/paths.ts';
 import { benchBridgeRoundTrip, bridgeTable } from './bridge-roundtrip.ts';
 import { type BundleSizes, bundleTable, measureBundle, POPUP_GZIP_TARGET_BYTES } from './bundle-size.ts';
+import { runProtocolBench } from './protocol-loader.ts';
+import { protocolTable, protocolTargetLines } from './protocol-table.ts';
 import { formatMs } from './stats.ts';
 import { renderMarkdown, renderText, type Table } from './table.ts';
 import {
@@ -30,18 +35,19 @@ const DEFAULT_RUNS = 7;
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-const USAGE = 'usage: npm run bench [-- --skip-chromium] [--runs N]';
+const USAGE = 'usage: npm run bench [-- --skip-chromium] [--skip-protocol] [--runs N]';
 
 class UsageError extends Error {
   override name = 'UsageError';
 }
 
-function parseFlags(): { skipChromium: boolean; runs: number } {
-  let values: { 'skip-chromium': boolean; runs: string };
+function parseFlags(): { skipChromium: boolean; skipProtocol: boolean; runs: number } {
+  let values: { 'skip-chromium': boolean; 'skip-protocol': boolean; runs: string };
   try {
     ({ values } = parseArgs({
       options: {
         'skip-chromium': { type: 'boolean', default: false },
+        'skip-protocol': { type: 'boolean', default: false },
         runs: { type: 'string', default: String(DEFAULT_RUNS) },
       },
       strict: true,
@@ -53,7 +59,7 @@ function parseFlags(): { skipChromium: boolean; runs: number } {
   if (!Number.isSafeInteger(runs) || runs < 1) {
     throw new UsageError(`"--runs" must be a positive integer, got ${values.runs}`);
   }
-  return { skipChromium: values['skip-chromium'], runs };
+  return { skipChromium: values['skip-chromium'], skipProtocol: values['skip-protocol'], runs };
 }
 
 /** Builds `.output/chrome-mv3` if it is missing; build output goes to stderr. */
@@ -98,7 +104,7 @@ function targetLines(chromium: UnlockChromiumResult | undefined, bundle: BundleS
 }
 
 async function main(): Promise<void> {
-  const { skipChromium, runs } = parseFlags();
+  const { skipChromium, skipProtocol, runs } = parseFlags();
   ensureBuilt();
   const chromium = locateChromium(skipChromium);
   const cpu = cpus();
@@ -119,6 +125,15 @@ async function main(): Promise<void> {
 
   show(unlockNodeTable(await benchUnlockNode({ runs, log })));
 
+  const targets: string[] = [];
+  if (skipProtocol) {
+    targets.push('XMTP v2 protocol targets: not measured (--skip-protocol)');
+  } else {
+    const { result, pinnedCpu } = await runProtocolBench({ runs, log });
+    show(protocolTable(result, pinnedCpu));
+    targets.push(...protocolTargetLines(result));
+  }
+
   let chromiumResult: UnlockChromiumResult | undefined;
   if (chromium.path) {
     try {
@@ -134,7 +149,7 @@ async function main(): Promise<void> {
   const bundle = await measureBundle(EXTENSION_DIR);
   show(bundleTable(bundle));
 
-  const targets = targetLines(chromiumResult, bundle);
+  targets.unshift(...targetLines(chromiumResult, bundle));
   console.log(`Targets\n${targets.map((line) => `  ${line}`).join('\n')}\n`);
 
   console.log('--- markdown ---');

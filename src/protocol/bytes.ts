@@ -15,7 +15,9 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A fresh copy that shares no buffer with its input (protobufjs hands out views into its input). */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return Uint8Array.from(bytes);
+  // The typed-array constructor copies with a memcpy (`Uint8Array.from` iterates, ~2–3× slower on
+  // 10 KiB) and always returns a plain Uint8Array, never a Buffer view.
+  return new Uint8Array(bytes);
 }
 
 /** Source of cryptographically secure random bytes; injected where tests need determinism. */

@@ -27,12 +27,12 @@ import {
 import { PreparedPublicKey } from './keys.ts';
 import {
   computeSenderHmac,
-  decodeMessageV2,
+  decodeMessageV2Async,
   decryptMessageV2,
   encodeMessageV2,
   hmacPeriod,
   senderHmacKey,
-  verifySignedContent,
+  verifySignedContentAsync,
 } from './message.ts';
 import { type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
 
@@ -227,14 +227,14 @@ export class Conversation {
    * @throws LimitError, ProtocolDecodeError, SignatureError, DecryptionError
    */
   async receive(bytes: Uint8Array): Promise<ReceivedMessage> {
-    const message = decodeMessageV2(bytes);
+    const message = await decodeMessageV2Async(bytes);
     if (message.topic !== this.topic) throw new ProtocolDecodeError('"message" belongs to another topic');
     if (!message.senderHmac) throw new SignatureError('message has no sender_hmac');
     const sender = this.#matchSenderHmac(message.headerBytes, message.createdNs, message.senderHmac);
     const signed = await decryptMessageV2(message, this.#keyMaterial);
     const { entry, isNew } = this.#findSigner(sender, signed.sender);
     entry.preKey ??= new PreparedPublicKey(entry.bundle.preKey.publicKey);
-    verifySignedContent(message.headerBytes, signed, entry.preKey);
+    await verifySignedContentAsync(message.headerBytes, signed, entry.preKey);
     // Only a bundle that signed a valid message is remembered: a bad message changes nothing.
     if (isNew) this.#remember(sender, entry);
     const received: ReceivedMessage = {

@@ -69,7 +69,11 @@ export function encodeEnvelope(envelope: Envelope): Uint8Array {
 
 class Cursor {
   pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
+  readonly bytes: Uint8Array;
+  // No parameter property: plain Node (type stripping, `npm run bench`) cannot run those.
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
   varint(): bigint {
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {

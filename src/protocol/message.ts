@@ -171,7 +171,8 @@ export async function encodeMessageV2(
   return { bytes, id: bytesToHex(await sha256Async(bytes)) };
 }
 
-function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
+/** Checks and converts a wire MessageV2; `id` and `dedupeKey` are left for the caller to hash. */
+function parseV2(v2: msg.MessageV2): MessageV2 {
   if (v2.headerBytes.length === 0) throw new ProtocolDecodeError('missing "message.v2.header_bytes"');
   const header = decodeProto('message.v2.header', msg.MessageHeaderV2, v2.headerBytes);
   if (header.topic.length === 0 || header.topic.length > MAX_TOPIC_LENGTH) {
@@ -179,16 +180,27 @@ function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
   }
   const out: MessageV2 = {
     version: 'v2',
-    id,
+    id: '',
     dedupeKey: '',
     headerBytes: v2.headerBytes,
     topic: header.topic,
     createdNs: longToBigInt(header.createdNs),
     ciphertext: fromProtoCiphertext('message.v2.ciphertext', v2.ciphertext),
   };
-  out.dedupeKey = bytesToHex(sha256(concat(v2.headerBytes, out.ciphertext.payload)));
   if (v2.senderHmac !== undefined && v2.senderHmac.length > 0) out.senderHmac = v2.senderHmac;
   if (v2.shouldPush !== undefined) out.shouldPush = v2.shouldPush;
+  return out;
+}
+
+/** The bytes `dedupeKey` hashes: header_bytes ‖ ciphertext payload. */
+function dedupeInput(message: MessageV2): Uint8Array {
+  return concat(message.headerBytes, message.ciphertext.payload);
+}
+
+function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
+  const out = parseV2(v2);
+  out.id = id;
+  out.dedupeKey = bytesToHex(sha256(dedupeInput(out)));
   return out;
 }
 
@@ -212,6 +224,21 @@ export function decodeMessageV2(bytes: Uint8Array): MessageV2 {
   const decoded = decodeCanonicalMessage(bytes);
   if (!decoded.v2) throw new ProtocolDecodeError('"message" is not a MessageV2');
   return decodeV2(messageId(bytes), decoded.v2);
+}
+
+/**
+ * `decodeMessageV2` with the id and dedupe hashes on `sha256Async` (native SHA-256 for large
+ * messages, ~2× faster at 10 KiB); same checks, same result.
+ * @throws LimitError, ProtocolDecodeError
+ */
+export async function decodeMessageV2Async(bytes: Uint8Array): Promise<MessageV2> {
+  const decoded = decodeCanonicalMessage(bytes);
+  if (!decoded.v2) throw new ProtocolDecodeError('"message" is not a MessageV2');
+  const idDigest = sha256Async(bytes); // WebCrypto copies `bytes` now, before any await.
+  const out = parseV2(decoded.v2);
+  out.id = bytesToHex(await idDigest);
+  out.dedupeKey = bytesToHex(await sha256Async(dedupeInput(out)));
+  return out;
 }
 
 /**
@@ -267,7 +294,26 @@ export function verifySignedContent(
   signed: SignedContent,
   preparedPreKey?: PreparedPublicKey,
 ): void {
-  const digest = sha256(concat(headerBytes, signed.payload));
+  checkContentSignature(sha256(concat(headerBytes, signed.payload)), signed, preparedPreKey);
+}
+
+/**
+ * `verifySignedContent` hashing with `sha256Async` (native SHA-256 for large payloads).
+ * @throws SignatureError
+ */
+export async function verifySignedContentAsync(
+  headerBytes: Uint8Array,
+  signed: SignedContent,
+  preparedPreKey?: PreparedPublicKey,
+): Promise<void> {
+  checkContentSignature(await sha256Async(concat(headerBytes, signed.payload)), signed, preparedPreKey);
+}
+
+function checkContentSignature(
+  digest: Uint8Array,
+  signed: SignedContent,
+  preparedPreKey: PreparedPublicKey | undefined,
+): void {
   const ok =
     preparedPreKey && equalBytes(preparedPreKey.publicKey, signed.sender.preKey.publicKey)
       ? preparedPreKey.verify(digest, signed.signature)
