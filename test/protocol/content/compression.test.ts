@@ -170,7 +170,8 @@ describe('malformed compressed data is refused with ContentCompressionError', ()
   test('differential fuzzing against zlib: whatever we accept, zlib inflates to the same bytes', () => {
     const seeds = [
       deflateRawSync(new TextEncoder().encode('the quick brown fox jumps over the lazy dog '.repeat(20))),
-      deflateRawSync(crypto.getRandomValues(new Uint8Array(300)), { level: 1 }),
+      // Incompressible but fixed bytes: with a fixed fast-check seed the run is reproducible.
+      deflateRawSync(Uint8Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 24), { level: 1 }),
       deflateRawSync(new TextEncoder().encode('aaaaaaaaaabbbbbbbbbb'.repeat(50)), {
         strategy: constants.Z_FIXED,
       }),
@@ -190,7 +191,9 @@ describe('malformed compressed data is refused with ContentCompressionError', ()
         const theirs = inflateRawSync(input, { finishFlush: constants.Z_SYNC_FLUSH });
         expect(bytesToHex(theirs.subarray(0, ours.length))).toBe(bytesToHex(ours));
       }),
-      { numRuns: 10_000 },
+      // Fixed seed: how many mutants happen to be valid deflate varies from seed to seed (once
+      // fewer than 20 of 10,000), which made the floor below flaky.
+      { numRuns: 10_000, seed: 0x5eed },
     );
     expect(accepted).toBeGreaterThan(20);
   });
