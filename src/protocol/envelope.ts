@@ -39,12 +39,12 @@ function writeVarint(out: number[], value: bigint): void {
 export function encodeEnvelope(envelope: Envelope): Uint8Array {
   assertBytes('message', envelope.message);
   assertMaxBytes('message', envelope.message, MAX_ENVELOPE_BYTES);
-  if (envelope.contentTopic.length > MAX_TOPIC_LENGTH)
-    throw new ProtocolArgumentError('"contentTopic" is too long');
   if (envelope.timestampNs < 0n || envelope.timestampNs >= 1n << 64n) {
     throw new ProtocolArgumentError('"timestampNs" out of uint64 range');
   }
   const topic = utf8.encode(envelope.contentTopic);
+  // Measured in UTF-8 bytes, as decoding measures it: what encodes must decode.
+  if (topic.length > MAX_TOPIC_LENGTH) throw new ProtocolArgumentError('"contentTopic" is too long');
   const head: number[] = [];
   if (topic.length > 0) {
     head.push(0x0a);

@@ -79,6 +79,16 @@ describe('message API envelope', () => {
       expect(() => decodeEnvelope(Uint8Array.from(b)), `${b}`).toThrow(ProtocolDecodeError);
   });
 
+  it('measures the topic limit in UTF-8 bytes on both sides: what encodes, decodes', () => {
+    const multiByte = 'é'.repeat(200); // 200 characters, 400 bytes
+    expect(() =>
+      encodeEnvelope({ contentTopic: multiByte, timestampNs: 1n, message: new Uint8Array(1) }),
+    ).toThrow(ProtocolArgumentError);
+    const fits = 'é'.repeat(100);
+    const bytes = encodeEnvelope({ contentTopic: fits, timestampNs: 1n, message: new Uint8Array(1) });
+    expect(decodeEnvelope(bytes).contentTopic).toBe(fits);
+  });
+
   it('skips unknown fields', () => {
     const bytes = Uint8Array.from([
       0x20, 0x05, 0x2a, 0x01, 0x00, 0x31, 1, 2, 3, 4, 5, 6, 7, 8, 0x3d, 1, 2, 3, 4, 0x10, 0x07,
