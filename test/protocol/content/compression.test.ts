@@ -171,7 +171,10 @@ describe('malformed compressed data is refused with ContentCompressionError', ()
     const seeds = [
       deflateRawSync(new TextEncoder().encode('the quick brown fox jumps over the lazy dog '.repeat(20))),
       // Incompressible but fixed bytes: with a fixed fast-check seed the run is reproducible.
-      deflateRawSync(Uint8Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 24), { level: 1 }),
+      deflateRawSync(
+        Uint8Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 24),
+        { level: 1 },
+      ),
       deflateRawSync(new TextEncoder().encode('aaaaaaaaaabbbbbbbbbb'.repeat(50)), {
         strategy: constants.Z_FIXED,
       }),
