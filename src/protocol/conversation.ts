@@ -226,11 +226,14 @@ export class Conversation {
    * conversation. The signer must be the peer or this identity, with a verified chain.
    * @throws LimitError, ProtocolDecodeError, SignatureError, DecryptionError
    */
-  async receive(bytes: Uint8Array): Promise<ReceivedMessage> {
+  async receive(bytes: Uint8Array, options: { envelopeTimestampNs?: bigint } = {}): Promise<ReceivedMessage> {
     const message = await decodeMessageV2Async(bytes);
     if (message.topic !== this.topic) throw new ProtocolDecodeError('"message" belongs to another topic');
     if (!message.senderHmac) throw new SignatureError('message has no sender_hmac');
-    const sender = this.#matchSenderHmac(message.headerBytes, message.createdNs, message.senderHmac);
+    const sender = this.#matchSenderHmac(message.headerBytes, message.senderHmac, [
+      message.createdNs,
+      ...(options.envelopeTimestampNs === undefined ? [] : [options.envelopeTimestampNs]),
+    ]);
     const signed = await decryptMessageV2(message, this.#keyMaterial);
     const { entry, isNew } = this.#findSigner(sender, signed.sender);
     entry.preKey ??= new PreparedPublicKey(entry.bundle.preKey.publicKey);
@@ -250,10 +253,18 @@ export class Conversation {
     return received;
   }
 
-  #matchSenderHmac(headerBytes: Uint8Array, createdNs: bigint, senderHmac: Uint8Array): Address {
-    const period = hmacPeriod(Number(createdNs / 1_000_000n));
+  /**
+   * xmtp-js keys the HMAC by the 30-day period of its clock at sending, which a back-dated
+   * `created_ns` does not show: the periods around the envelope's (network) timestamp are tried too.
+   */
+  #matchSenderHmac(headerBytes: Uint8Array, senderHmac: Uint8Array, timesNs: bigint[]): Address {
+    const periods = new Set<number>();
+    for (const ns of timesNs) {
+      const period = hmacPeriod(Number(ns / 1_000_000n));
+      for (const p of [period, period - 1, period + 1]) periods.add(p);
+    }
     for (const address of [this.peerAddress, this.myAddress]) {
-      for (const p of [period, period - 1, period + 1]) {
+      for (const p of periods) {
         if (equalBytes(computeSenderHmac(this.#hmacKey(address, p), headerBytes), senderHmac)) return address;
       }
     }

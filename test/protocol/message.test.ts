@@ -167,6 +167,18 @@ describe('MessageV2', () => {
     expect(original.senderAddress).toBe(a.address);
   });
 
+  it('accepts an xmtp-js message back-dated by 90 days when told the envelope (network) time', async () => {
+    const { conversation, theirs } = await cairnAndXmtp();
+    const backDated = new Date(Date.now() - 90 * 24 * 60 * 60 * 1000);
+    const created = await theirs.createMessage(utf8.encode('from the past'), false, backDated);
+    // xmtp-js keyed the HMAC by its clock at sending, not by the back-dated header time.
+    await expect(conversation.receive(created.toBytes())).rejects.toThrow(SignatureError);
+    const received = await conversation.receive(created.toBytes(), {
+      envelopeTimestampNs: BigInt(Date.now()) * 1_000_000n,
+    });
+    expect(received.payload).toEqual(utf8.encode('from the past'));
+  });
+
   it('two Cairn identities exchange messages; own messages verify as from self', async () => {
     const { a, b, ab, ba } = await twoCairn();
     expect(ab.topic).toBe(ba.topic);
