@@ -24,7 +24,9 @@ export const textCodec: ContentCodec<TextContent> = {
       throw new ContentCodecError(`"encoding" expected UTF-8, got ${String(encoded.parameters.encoding)}`);
     }
     checkTextSize(encoded.content.length, context);
-    return { kind: 'text', text: decodeUtf8(encoded.content, 'text') };
+    const text = decodeUtf8(encoded.content, 'text');
+    // xmtp-js decodes text with a default TextDecoder, which drops a leading byte-order mark.
+    return { kind: 'text', text: text.startsWith('\uFEFF') ? text.slice(1) : text };
   },
   fallback: () => undefined,
   shouldPush: () => true,
