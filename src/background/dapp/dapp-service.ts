@@ -46,13 +46,11 @@ export class DappService {
   readonly rpc: DappRpc;
   readonly server: DappPortServer;
   readonly tabs: SiteTabs;
-  readonly #keyring: Keyring;
   readonly #log: (message: string) => void;
   #lastStatus: WalletState['status'] | undefined;
 
   constructor(options: DappServiceOptions) {
     const { log } = options;
-    this.#keyring = options.keyring;
     this.#log = log;
     this.permissions = new PermissionsStore(options.localStore, log);
     this.tabs = new SiteTabs(options.sessionStore, options.sendToTab);
