@@ -6,6 +6,7 @@ import type { AccountInfo } from '../../keyring/keyring';
 import { Identicon } from '../components/Identicon';
 import { shortAddress } from '../wallet/AccountRow';
 import { DataTree } from './DataTree';
+import { useArmed } from './use-armed';
 
 export interface Decision {
   approved: boolean;
@@ -21,12 +22,13 @@ function Buttons({
   disabled?: boolean;
   onDecide: (approved: boolean) => void;
 }) {
+  const armed = useArmed();
   return (
     <div class="actions row">
       <button type="button" onClick={() => onDecide(false)}>
         Reject
       </button>
-      <button type="button" class="primary" disabled={disabled} onClick={() => onDecide(true)}>
+      <button type="button" class="primary" disabled={disabled || !armed} onClick={() => onDecide(true)}>
         {approveLabel}
       </button>
     </div>
