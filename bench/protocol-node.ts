@@ -21,7 +21,6 @@ import {
 } from '@xmtp/xmtp-js';
 import Long from 'long';
 import type { Address } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
   Conversation,
   decodePrivateKeyBundle,
@@ -32,6 +31,7 @@ import {
   publicBundleOf,
   verifyBundle,
 } from '../src/protocol/index.ts';
+import { randomWallet } from '../test/protocol/helpers.ts';
 import { type Summary, sampleInterleaved, type TimedCase } from './stats.ts';
 
 /** Payload sizes (encoded `EncodedContent` bytes, opaque at this layer). */
@@ -76,21 +76,6 @@ function sameBytes(a: ArrayLike<number>, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function randomWallet() {
-  const account = privateKeyToAccount(generatePrivateKey());
-  return {
-    address: account.address,
-    signMessage: (message: string) => account.signMessage({ message }),
-    xmtpSigner: {
-      getAddress: async () => account.address,
-      signMessage: (message: ArrayLike<number> | string) =>
-        account.signMessage({
-          message: typeof message === 'string' ? message : { raw: Uint8Array.from(message) },
-        }),
-    },
-  };
 }
 
 interface CairnParty {
