@@ -13,7 +13,7 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Cairn',
     description: 'Ethereum wallet and end-to-end encrypted messenger',
-    permissions: ['storage', 'alarms'],
+    permissions: ['storage', 'alarms', 'notifications'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
@@ -28,6 +28,14 @@ export default defineConfig({
   }),
   zip: {
     // Test profiles, logs and screenshots must never land in the sources zip.
-    excludeSources: ['.profiles/**', '.tmp/**', '.cache/**', 'screenshots/**', '**/*.log', 'test-results/**'],
+    excludeSources: [
+      '.profiles/**',
+      '.cairn-relay/**',
+      '.tmp/**',
+      '.cache/**',
+      'screenshots/**',
+      '**/*.log',
+      'test-results/**',
+    ],
   },
 });

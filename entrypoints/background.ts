@@ -3,6 +3,11 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { BrowserAlarmScheduler } from '../src/background/browser-alarm-scheduler';
 import { BrowserApprovalWindows } from '../src/background/browser-approval-windows';
 import { BrowserKeyValueStore } from '../src/background/browser-key-value-store';
+import {
+  browserNotifier,
+  openBrowserMessageDb,
+  startBrowserNetwork,
+} from '../src/background/messaging/browser-messaging';
 import { createWalletBackground, type RuntimePort } from '../src/background/wallet-background';
 
 export default defineBackground({
@@ -12,8 +17,10 @@ export default defineBackground({
     browser.storage.session
       .setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })
       ?.catch(() => console.warn('[cairn] could not restrict storage.session to trusted contexts'));
+    const localStore = new BrowserKeyValueStore(browser.storage.local);
+    const log = (message: string) => console.warn(`[cairn] ${message}`);
     const background = createWalletBackground({
-      localStore: new BrowserKeyValueStore(browser.storage.local),
+      localStore,
       sessionStore: new BrowserKeyValueStore(browser.storage.session),
       alarms: new BrowserAlarmScheduler(browser.alarms),
       windows: new BrowserApprovalWindows(browser.windows, browser.runtime.getURL('/approval.html')),
@@ -22,12 +29,22 @@ export default defineBackground({
       },
       extensionId: browser.runtime.id,
       extensionBaseUrl: browser.runtime.getURL('/'),
-      log: (message) => console.warn(`[cairn] ${message}`),
+      log,
+      messaging: {
+        openDb: (sealKey) => openBrowserMessageDb(indexedDB, sealKey),
+        startNetwork: (signal) => startBrowserNetwork(localStore, log, signal),
+        notifier: browserNotifier({
+          setBadgeText: (details) => browser.action.setBadgeText(details),
+          setBadgeBackgroundColor: (details) => browser.action.setBadgeBackgroundColor(details),
+          createNotification: (id, options) => browser.notifications.create(id, options),
+          iconUrl: browser.runtime.getURL('/icon/128.png'),
+        }),
+      },
     });
     // Listeners are registered synchronously so a restarted worker receives the waking event.
     browser.runtime.onConnect.addListener((port) => background.handleConnect(port as RuntimePort));
     browser.alarms.onAlarm.addListener((alarm) => {
-      background.handleAlarm(alarm.name).catch(() => console.warn('[cairn] auto-lock failed'));
+      background.handleAlarm(alarm.name).catch(() => console.warn(`[cairn] alarm ${alarm.name} failed`));
     });
     browser.windows.onRemoved.addListener((windowId) => background.handleWindowRemoved(windowId));
     browser.tabs.onRemoved.addListener((tabId) => background.handleTabRemoved(tabId));

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the local network and the extension, ready to use. Starts the Hardhat
- * devnet (chain 31337 on http://127.0.0.1:8545, the wallet's default network), builds
- * the extension, then launches Chromium with it loaded when a display exists; without
+ * devnet (chain 31337 on http://127.0.0.1:8545, the wallet's default network) and a
+ * relay daemon (ws://127.0.0.1:9090, the extension's default relay), builds the extension, then launches Chromium with it loaded when a display exists; without
  * a display it prints where the unpacked build is and how to load it. Runs until
  * Ctrl-C, which stops everything it started.
  */
@@ -9,8 +9,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildRelay } from './build-relay.ts';
 import { ChromiumNotFoundError, findChromium } from './chromium.ts';
 import { startHardhatNode } from './devnet.ts';
+import { startRelayDaemon } from './relay-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const extensionDir = `${root}.output/chrome-mv3`;
@@ -31,9 +33,19 @@ console.log(
   'Funded test accounts come from the phrase "test test test test test test test test test test test junk".',
 );
 
+await buildRelay();
+const relay = await startRelayDaemon({
+  dataDir: `${root}.cairn-relay`,
+  listen: '/ip4/127.0.0.1/tcp/9090/ws',
+});
+console.log(
+  `Relay: ${relay.addresses.join(', ')} (data in .cairn-relay; npm run relay -- --help for options).`,
+);
+
 let browser: ReturnType<typeof spawn> | undefined;
 async function shutdown(code: number): Promise<never> {
   browser?.kill('SIGTERM');
+  await relay.stop();
   await devnet.stop();
   process.exit(code);
 }
@@ -45,7 +57,7 @@ const howToLoad = [
   `Unpacked extension: ${extensionDir}`,
   'Load it in Chrome/Chromium: open chrome://extensions, turn on "Developer mode", "Load unpacked", pick that folder.',
   'Firefox: npm run build:firefox, then about:debugging → "This Firefox" → "Load Temporary Add-on" → .output/firefox-mv3/manifest.json.',
-  'Press Ctrl-C to stop the devnet.',
+  'Press Ctrl-C to stop the devnet and the relay.',
 ];
 
 let chromium: string | undefined;
@@ -67,7 +79,7 @@ if (!chromium) {
   console.log(
     `\nStarting ${chromium} with Cairn loaded (profile ${profileDir}); the wallet opens at ${popupUrl}`,
   );
-  console.log('Close the browser or press Ctrl-C to stop the devnet.');
+  console.log('Close the browser or press Ctrl-C to stop the devnet and the relay.');
   browser = spawn(
     chromium,
     [

@@ -21,6 +21,7 @@ const steps: Array<[name: string, command: string[]]> = [
   ['build chrome', ['npm', 'run', '-s', 'build']],
   ['build firefox', ['npm', 'run', '-s', 'build:firefox']],
   ['web-ext lint', ['npm', 'run', '-s', 'lint:firefox']],
+  ['build relay', ['npm', 'run', '-s', 'relay:build']],
   ['e2e', ['npm', 'run', '-s', 'test:e2e']],
   ['firefox', ['npm', 'run', '-s', 'test:firefox']],
 ];

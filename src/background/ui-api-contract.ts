@@ -8,6 +8,12 @@ import type { CustomNetwork, Network } from '../chain/networks';
 import type { AccountInfo, KeyringStatus } from '../keyring/keyring';
 import type { PendingApproval } from './dapp/approval-types';
 import type { SiteGrant } from './dapp/permissions-store';
+import type {
+  ConversationView,
+  MessageView,
+  MessagingSettings,
+  RelayStatus,
+} from './messaging/message-views';
 
 export const UI_PORT_NAME = 'cairn-ui';
 
@@ -45,6 +51,22 @@ export interface UiApi {
   selectNetwork: { params: { chainId: number }; result: NetworksState };
   addNetwork: { params: CustomNetwork; result: NetworksState };
   removeNetwork: { params: { chainId: number }; result: NetworksState };
+  /** Newest activity first. */
+  listConversations: { params: { account: Address }; result: ConversationView[] };
+  /** Oldest first; `before` (ms, exclusive) pages back in time, `limit` <= 200 (default 50). */
+  getMessages: {
+    params: { account: Address; peer: Address; before?: number; limit?: number };
+    result: MessageView[];
+  };
+  /** Whether `address` has a published identity (a relay or the local cache knows its bundle). */
+  canMessage: { params: { account: Address; address: Address }; result: { canMessage: boolean } };
+  /** Queues the message (status `queued`) and returns at once; delivery continues in the background. */
+  sendMessage: { params: { account: Address; to: Address; text: string }; result: MessageView };
+  /** Marks every message of the conversation read (unread 0, badge updated). */
+  markConversationRead: { params: { account: Address; peer: Address }; result: { unread: number } };
+  getRelayStatus: { params: undefined; result: RelayStatus };
+  getMessagingSettings: { params: undefined; result: MessagingSettings };
+  setMessagingSettings: { params: MessagingSettings; result: MessagingSettings };
 }
 
 export type UiMethod = keyof UiApi;
@@ -57,4 +79,8 @@ export type UiRequestMessage = { type: 'request'; id: number; method: string; pa
 export type UiResponseMessage =
   | { type: 'response'; id: number; result: unknown }
   | { type: 'response'; id: number; error: { code: number; message: string } };
-export type UiEventMessage = { type: 'event'; event: 'state'; data: WalletState };
+export type UiEventMessage =
+  | { type: 'event'; event: 'state'; data: WalletState }
+  /** Something changed in these conversations (new message, status, unread): re-read them. */
+  | { type: 'event'; event: 'messages'; data: { account: Address; topics: string[] } }
+  | { type: 'event'; event: 'relay'; data: RelayStatus };

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { getAddress } from 'viem';
 import { chainIdSchema, customNetworkSchema } from '../chain/networks';
+import { MAX_TEXT_BYTES } from '../protocol/limits';
 import type { UiMethod } from './ui-api-contract';
 
 const password = v.pipe(v.string('"password" must be a string'), v.maxLength(1024, '"password" is too long'));
@@ -32,6 +33,14 @@ export const autoLockMinutesSchema = v.pipe(
 );
 
 const none = v.optional(v.undefined());
+
+/** Most messages one `getMessages` call returns. */
+export const MAX_PAGE_SIZE = 200;
+const messageText = v.pipe(
+  v.string('"text" must be a string'),
+  v.minLength(1, '"text" must not be empty'),
+  v.check((text) => new TextEncoder().encode(text).length <= MAX_TEXT_BYTES, '"text" is over 64 KiB'),
+);
 const approvalId = v.pipe(v.string(), v.uuid('"id" must be an approval id'));
 
 export const uiParamSchemas = {
@@ -65,4 +74,17 @@ export const uiParamSchemas = {
   selectNetwork: v.strictObject({ chainId: chainIdSchema }),
   addNetwork: customNetworkSchema,
   removeNetwork: v.strictObject({ chainId: chainIdSchema }),
+  listConversations: v.strictObject({ account: address }),
+  getMessages: v.strictObject({
+    account: address,
+    peer: address,
+    before: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_PAGE_SIZE))),
+  }),
+  canMessage: v.strictObject({ account: address, address }),
+  sendMessage: v.strictObject({ account: address, to: address, text: messageText }),
+  markConversationRead: v.strictObject({ account: address, peer: address }),
+  getRelayStatus: none,
+  getMessagingSettings: none,
+  setMessagingSettings: v.strictObject({ notifications: v.boolean() }),
 } satisfies Record<UiMethod, v.GenericSchema>;

@@ -68,7 +68,10 @@ export class UiPortServer {
   }
 
   broadcast(state: WalletState): void {
-    const event: UiEventMessage = { type: 'event', event: 'state', data: state };
+    this.broadcastEvent({ type: 'event', event: 'state', data: state });
+  }
+
+  broadcastEvent(event: UiEventMessage): void {
     for (const port of this.#ports) {
       try {
         port.postMessage(event);

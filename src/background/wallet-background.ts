@@ -11,6 +11,9 @@ import type { ApprovalWindows } from './dapp/approval-controller';
 import type { DappPort } from './dapp/dapp-port-server';
 import { DappService } from './dapp/dapp-service';
 import type { SendToTab } from './dapp/site-tabs';
+import type { MessageDb } from './messaging/message-db';
+import { MessagingIdentities } from './messaging/messaging-identity';
+import { type MessagingNetwork, MessagingService, type Notifier } from './messaging/messaging-service';
 import { SettingsStore } from './settings-store';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
@@ -27,6 +30,12 @@ export interface WalletBackgroundOptions {
   extensionBaseUrl: string;
   /** Never receives secrets: only warnings and error names. */
   log: (message: string) => void;
+  /** Messenger adapters: the message store (IndexedDB), the P2P network, badge and notifications. */
+  messaging: {
+    openDb(sealKey: Uint8Array): Promise<MessageDb>;
+    startNetwork(signal: AbortSignal): Promise<MessagingNetwork>;
+    notifier: Notifier;
+  };
 }
 
 /** A runtime port of either kind; the name says which server it is for. */
@@ -37,6 +46,7 @@ export interface WalletBackground {
   wallet: WalletService;
   uiServer: UiPortServer;
   dapp: DappService;
+  messaging: MessagingService;
   /** Resolves once a session that survived a worker restart has been restored. */
   ready: Promise<unknown>;
   /** Routes a new runtime port to the UI server or the dapp server by its name. */
@@ -67,6 +77,19 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
   });
   let uiServer: UiPortServer | undefined;
   let dapp: DappService | undefined;
+  const messaging = new MessagingService({
+    identities: new MessagingIdentities(keyring),
+    localStore: options.localStore,
+    alarms: options.alarms,
+    notifier: options.messaging.notifier,
+    openDb: options.messaging.openDb,
+    startNetwork: options.messaging.startNetwork,
+    onMessages: (account, topics) =>
+      uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
+    onRelay: (status) => uiServer?.broadcastEvent({ type: 'event', event: 'relay', data: status }),
+    onIncoming: (account, message) => void dapp?.messageReceived(account, message),
+    log,
+  });
   const wallet = new WalletService({
     keyring,
     settings,
@@ -74,6 +97,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     onStateChange: (state) => {
       uiServer?.broadcast(state);
       void dapp?.walletStateChanged(state);
+      void messaging.walletStateChanged(state);
     },
   });
   const ready = keyring.restoreSession().catch((error: unknown) => {
@@ -82,7 +106,11 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
   // Tell connected sites what the restored state means for them; never part of `ready`,
   // so a failure here cannot block every later request.
   void ready
-    .then(async () => dapp?.walletStateChanged(await wallet.state()))
+    .then(async () => {
+      const state = await wallet.state();
+      void messaging.walletStateChanged(state);
+      await dapp?.walletStateChanged(state);
+    })
     .catch((error: unknown) => {
       log(`Could not announce the wallet state to sites: ${errorName(error)}`);
     });
@@ -95,12 +123,13 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     extensionId: options.extensionId,
     ready,
     log,
+    messaging,
   });
   const dappService = dapp;
   uiServer = new UiPortServer({
     extensionId: options.extensionId,
     extensionBaseUrl: options.extensionBaseUrl,
-    handlers: { ...wallet.handlers, ...dappService.uiHandlers },
+    handlers: { ...wallet.handlers, ...dappService.uiHandlers, ...messaging.uiHandlers },
     ready,
     onActivity: (method) => wallet.recordActivity(method),
     onError: (method, error) =>
@@ -112,6 +141,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     wallet,
     uiServer: server,
     dapp: dappService,
+    messaging,
     ready,
     handleConnect: (port) => {
       if (port.name === UI_PORT_NAME) server.accept(port);
@@ -125,6 +155,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     handleAlarm: async (name) => {
       await ready;
       await autoLock.handleAlarm(name);
+      await messaging.handleAlarm(name);
     },
   };
 }

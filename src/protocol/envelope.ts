@@ -22,7 +22,8 @@ export interface Envelope {
 export const MAX_ENCODED_ENVELOPE_BYTES = MAX_ENVELOPE_BYTES + MAX_TOPIC_LENGTH + 64;
 
 const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the topic; dropping it would make two byte strings one topic.
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function writeVarint(out: number[], value: bigint): void {
   let v = value;

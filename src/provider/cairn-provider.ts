@@ -126,6 +126,9 @@ export class CairnProvider extends EventEmitter {
     if (event === 'accountsChanged' && Array.isArray(data))
       this.#setAccounts(data.filter((a) => typeof a === 'string'));
     else if (event === 'chainChanged' && typeof data === 'string') this.#setChain(data);
+    else if (event === 'message' && isRecord(data) && !Array.isArray(data) && typeof data.type === 'string')
+      // EIP-1193 ProviderMessage: a fresh object, so listeners cannot share (or mutate) one.
+      this.emit('message', { type: data.type, data: data.data });
     else if (event === 'disconnect' && isRecord(data)) {
       this.#connected = false;
       this.emit(

@@ -26,7 +26,8 @@ export type InpageRequest = {
   params?: unknown;
 };
 
-export type ProviderEventName = 'accountsChanged' | 'chainChanged' | 'connect' | 'disconnect';
+/** EIP-1193 events; `message` carries `{ type, data }` (Cairn's: `cairn_message`). */
+export type ProviderEventName = 'accountsChanged' | 'chainChanged' | 'connect' | 'disconnect' | 'message';
 
 export type ContentMessage =
   | { channel: typeof CONTENT_CHANNEL; type: 'response'; id: string; result: unknown }

@@ -42,6 +42,7 @@ const PROVIDER_EVENTS: ReadonlySet<string> = new Set<ProviderEventName>([
   'chainChanged',
   'connect',
   'disconnect',
+  'message',
 ]);
 
 function isProviderEvent(value: unknown): value is ProviderEventName {

@@ -4,7 +4,48 @@
  * background checks again: three independent gates over one list.
  */
 
-/** Methods served by the wallet itself (accounts, signing, permissions, chains). */
+/**
+ * The dapp messaging API: each needs the `cairn_messaging` permission
+ * (`wallet_requestPermissions [{ cairn_messaging: {} }]`) and acts as the site's first
+ * permitted account. Without it, or while locked: 4100. Bad params: -32602. Too many
+ * calls: -32005 (reads 20/s, burst 60; sends 5/s, burst 20, per origin).
+ *
+ * ```ts
+ * type Address = `0x${string}`;                 // 20 bytes, checksummed if mixed case
+ * type MessageId = string;                      // 64 lowercase hex characters
+ * // In (at most 64 KiB of UTF-8 text, well-formed Unicode):
+ * type SendContent =
+ *   | string                                                    // a text message
+ *   | { type: 'text'; text: string }
+ *   | { type: 'reply'; reference: MessageId; text: string }
+ *   | { type: 'reaction'; reference: MessageId; action: 'added' | 'removed'; emoji: string }; // one emoji
+ * // Out (DisplayContent: plain text, never HTML):
+ * type Content =
+ *   | { kind: 'text'; text: string }
+ *   | { kind: 'reply'; text: string; reference: MessageId }
+ *   | { kind: 'reaction'; emoji: string; reference: MessageId; action: 'added' | 'removed' }
+ *   | { kind: 'attachment'; filename: string; mimeType: string; size: number; url: string }
+ *   | { kind: 'unsupported'; contentType: string; fallback: string | null };
+ * type Message = { id: MessageId; sender: Address; content: Content; sentAt: number; // ms
+ *                  status: 'queued' | 'sent' | 'delivered' | 'failed' };
+ *
+ * cairn_getIdentity        []                                          → { address: Address }
+ * cairn_canMessage         [address: Address]                          → boolean
+ * cairn_sendMessage        [{ to: Address, content: SendContent }]     → { id, topic, sentAt }
+ * cairn_listConversations  []                                          → { peer, topic, lastMessage: Message | null, unread }[]
+ * cairn_getMessages        [{ peer: Address, before?: number, limit?: 1..100 (50) }] → Message[] (oldest first, sentAt < before)
+ * event 'message'          { type: 'cairn_message', data: { id, peer, sender, content: Content, sentAt, topic } }
+ * ```
+ */
+export const MESSAGING_METHODS = [
+  'cairn_getIdentity',
+  'cairn_canMessage',
+  'cairn_sendMessage',
+  'cairn_listConversations',
+  'cairn_getMessages',
+] as const;
+
+/** Methods served by the wallet itself (accounts, signing, permissions, chains, messaging). */
 export const WALLET_METHODS = [
   'eth_requestAccounts',
   'eth_accounts',
@@ -18,6 +59,7 @@ export const WALLET_METHODS = [
   'wallet_switchEthereumChain',
   'wallet_addEthereumChain',
   'eth_sendTransaction',
+  ...MESSAGING_METHODS,
 ] as const;
 
 /** Read-only JSON-RPC forwarded to the selected network's node as is. */
@@ -40,12 +82,14 @@ export const PASSTHROUGH_METHODS = [
   'web3_clientVersion',
 ] as const;
 
+export type MessagingMethod = (typeof MESSAGING_METHODS)[number];
 export type WalletMethod = (typeof WALLET_METHODS)[number];
 export type PassthroughMethod = (typeof PASSTHROUGH_METHODS)[number];
 export type DappMethod = WalletMethod | PassthroughMethod;
 
 const ALL: ReadonlySet<string> = new Set<string>([...WALLET_METHODS, ...PASSTHROUGH_METHODS]);
 const PASSTHROUGH: ReadonlySet<string> = new Set<string>(PASSTHROUGH_METHODS);
+const MESSAGING: ReadonlySet<string> = new Set<string>(MESSAGING_METHODS);
 
 export function isDappMethod(method: unknown): method is DappMethod {
   return typeof method === 'string' && ALL.has(method);
@@ -53,4 +97,8 @@ export function isDappMethod(method: unknown): method is DappMethod {
 
 export function isPassthroughMethod(method: string): method is PassthroughMethod {
   return PASSTHROUGH.has(method);
+}
+
+export function isMessagingMethod(method: string): method is MessagingMethod {
+  return MESSAGING.has(method);
 }

@@ -1,8 +1,12 @@
 /**
  * Typed client of the background's privileged UI API over a runtime port. The
  * port is reopened on demand: the service worker may be stopped at any time, and
- * the next message wakes it.
+ * the next message wakes it. Events pushed by the background (`state`, `messages`,
+ * `relay`) reach the listeners of their kind; they arrive only while a port is open,
+ * i.e. after a first call.
  */
+
+import type { RelayStatus } from '../background/messaging/message-views';
 import type {
   UiEventMessage,
   UiMethod,
@@ -39,9 +43,27 @@ const RETRY_SAFE: ReadonlySet<UiMethod> = new Set<UiMethod>([
   'listConnectedSites',
   'lock',
   'unlock',
+  'listConversations',
+  'getMessages',
+  'canMessage',
+  'markConversationRead',
+  'getRelayStatus',
+  'getMessagingSettings',
+  'setMessagingSettings',
 ]);
 
+/** A popup that follows events reconnects this long after the worker went away. */
+const RECONNECT_DELAY_MS = 500;
+
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/** Each pushed event's payload by name, e.g. `UiEvents['relay']` is a `RelayStatus`. */
+export type UiEvents = { [E in UiEventMessage as E['event']]: E['data'] };
+export type UiEventName = keyof UiEvents;
+const EVENT_NAMES: ReadonlySet<string> = new Set<UiEventName>(['state', 'messages', 'relay']);
+
+/** What screens need from the client; tests hand them a fake with canned answers. */
+export type UiClient = Pick<BackgroundClient, 'call' | 'onState' | 'onMessages' | 'onRelay'>;
 
 function isResponse(message: unknown): message is UiResponseMessage {
   return (
@@ -49,14 +71,26 @@ function isResponse(message: unknown): message is UiResponseMessage {
   );
 }
 
-function isStateEvent(message: unknown): message is UiEventMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'event';
+function isEvent(message: unknown): message is UiEventMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type, event, data } = message as { type?: unknown; event?: unknown; data?: unknown };
+  return (
+    type === 'event' &&
+    typeof event === 'string' &&
+    EVENT_NAMES.has(event) &&
+    typeof data === 'object' &&
+    data !== null
+  );
 }
 
 export class BackgroundClient {
   readonly #connect: (name: string) => ClientPort;
   readonly #pending = new Map<number, Pending>();
-  readonly #stateListeners = new Set<(state: WalletState) => void>();
+  readonly #listeners: { [E in UiEventName]: Set<(data: UiEvents[E]) => void> } = {
+    state: new Set(),
+    messages: new Set(),
+    relay: new Set(),
+  };
   #port: ClientPort | undefined;
   #nextId = 1;
 
@@ -99,8 +133,29 @@ export class BackgroundClient {
 
   /** State pushed by the background (auto-lock, changes made in another window). */
   onState(listener: (state: WalletState) => void): () => void {
-    this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
+    return this.#listen('state', listener);
+  }
+
+  /** Conversations of `account` whose messages, statuses or unread counts changed: re-read them. */
+  onMessages(listener: (change: UiEvents['messages']) => void): () => void {
+    return this.#listen('messages', listener);
+  }
+
+  /** The messaging node and its relay connections, whenever one of them changes state. */
+  onRelay(listener: (status: RelayStatus) => void): () => void {
+    return this.#listen('relay', listener);
+  }
+
+  #listen<E extends UiEventName>(event: E, listener: (data: UiEvents[E]) => void): () => void {
+    const listeners = this.#listeners[event];
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  }
+
+  #emit<E extends UiEventName>(event: E, data: UiEvents[E]): void {
+    for (const listener of this.#listeners[event]) listener(data);
   }
 
   #ensurePort(): ClientPort {
@@ -116,14 +171,29 @@ export class BackgroundClient {
         );
         this.#pending.delete(id);
       }
+      // Screens that follow events need a port to hear them: reopen it (this wakes the worker).
+      if (this.#hasListeners()) setTimeout(() => this.#reopen(), RECONNECT_DELAY_MS);
     });
     this.#port = port;
     return port;
   }
 
+  #hasListeners(): boolean {
+    return Object.values(this.#listeners).some((listeners) => listeners.size > 0);
+  }
+
+  #reopen(): void {
+    if (this.#port || !this.#hasListeners()) return;
+    try {
+      this.#ensurePort();
+    } catch {
+      // The extension is gone (updated or disabled): nothing to listen to.
+    }
+  }
+
   #receive(message: unknown): void {
-    if (isStateEvent(message)) {
-      for (const listener of this.#stateListeners) listener(message.data);
+    if (isEvent(message)) {
+      this.#emit(message.event, message.data);
       return;
     }
     if (!isResponse(message)) return;

@@ -1,9 +1,9 @@
 /** The wallet state as the background reports it, kept fresh by pushed events. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { WalletState } from '../background/ui-api-contract';
-import type { BackgroundClient } from './background-client';
+import type { UiClient } from './background-client';
 
-export function useWalletState(client: BackgroundClient) {
+export function useWalletState(client: UiClient) {
   const [state, setState] = useState<WalletState | null>(null);
   const [error, setError] = useState<string | null>(null);
 

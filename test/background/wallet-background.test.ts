@@ -2,12 +2,16 @@
  * The background's privileged API end to end in memory: the popup's client, the
  * port server, the wallet service and a real keyring over in-memory stores.
  */
+
+import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { AlarmScheduler } from '../../src/background/auto-lock';
 import { AUTO_LOCK_ALARM } from '../../src/background/auto-lock';
+import { openBrowserMessageDb } from '../../src/background/messaging/browser-messaging';
 import { createWalletBackground } from '../../src/background/wallet-background';
 import { MemoryKeyValueStore } from '../../src/keyring/key-value-store';
 import { BackgroundClient } from '../../src/ui/background-client';
+import { InMemoryRelay } from '../support/in-memory-relay';
 import { connectedPorts } from './fake-port';
 
 const ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -28,6 +32,7 @@ class RecordingAlarms implements AlarmScheduler {
 function setup(stores = { local: new MemoryKeyValueStore(), session: new MemoryKeyValueStore() }) {
   const alarms = new RecordingAlarms();
   const logs: string[] = [];
+  const relay = new InMemoryRelay();
   const background = createWalletBackground({
     localStore: stores.local,
     sessionStore: stores.session,
@@ -37,6 +42,11 @@ function setup(stores = { local: new MemoryKeyValueStore(), session: new MemoryK
     extensionId: ID,
     extensionBaseUrl: BASE,
     log: (line) => logs.push(line),
+    messaging: {
+      openDb: (sealKey) => openBrowserMessageDb(new IDBFactory(), sealKey),
+      startNetwork: async () => relay.connect(),
+      notifier: { setBadge: async () => {}, notify: async () => {} },
+    },
   });
   const connect = (url = `${BASE}popup.html`) =>
     new BackgroundClient((name) => {

@@ -16,7 +16,7 @@ describe('built chrome-mv3 extension', () => {
   it('declares the provider scripts, the approval page and only the permissions it uses', async () => {
     const manifest = JSON.parse(await readFile(`${EXTENSION_DIR}/manifest.json`, 'utf8'));
     expect(manifest.manifest_version).toBe(3);
-    expect([...manifest.permissions].sort()).toEqual(['alarms', 'storage']);
+    expect([...manifest.permissions].sort()).toEqual(['alarms', 'notifications', 'storage']);
     const scripts = manifest.content_scripts.map((s: { js: string[]; world?: string; run_at: string }) => ({
       js: s.js,
       world: s.world ?? 'ISOLATED',

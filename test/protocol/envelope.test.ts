@@ -52,6 +52,14 @@ describe('message API envelope', () => {
     }
   });
 
+  it('keeps a leading byte-order mark in the topic (two byte strings never decode to one topic)', () => {
+    const topic = '\uFEFF/xmtp/0/m-x/proto';
+    const decoded = decodeEnvelope(
+      encodeEnvelope({ contentTopic: topic, timestampNs: 1n, message: new Uint8Array(1) }),
+    );
+    expect(decoded.contentTopic).toBe(topic);
+  });
+
   it('refuses an oversize message on encode and decode', () => {
     const big = new Uint8Array(MAX_ENVELOPE_BYTES + 1);
     expect(() => encodeEnvelope({ contentTopic: '/t', timestampNs: 1n, message: big })).toThrow(LimitError);

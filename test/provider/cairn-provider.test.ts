@@ -47,7 +47,10 @@ class FakeTransport implements InpageTransport {
     this.deliver({ channel: CONTENT_CHANNEL, type: 'response', id: this.last(method).id, error });
   }
 
-  event(event: 'accountsChanged' | 'chainChanged' | 'disconnect' | 'connect', data: unknown): void {
+  event(
+    event: 'accountsChanged' | 'chainChanged' | 'disconnect' | 'connect' | 'message',
+    data: unknown,
+  ): void {
     this.deliver({ channel: CONTENT_CHANNEL, type: 'event', event, data });
   }
 }
@@ -57,7 +60,7 @@ function setup() {
   let n = 0;
   const provider = new CairnProvider(transport, () => `id-${++n}`);
   const events: Array<[string, unknown]> = [];
-  for (const name of ['connect', 'disconnect', 'accountsChanged', 'chainChanged']) {
+  for (const name of ['connect', 'disconnect', 'accountsChanged', 'chainChanged', 'message']) {
     provider.on(name, (data) => events.push([name, data]));
   }
   return { transport, provider, events };
@@ -297,11 +300,21 @@ describe('CairnProvider events', () => {
     expect(error).toMatchObject({ code: 4900, message: 'Cairn is no longer available' });
   });
 
+  it('emits message events as EIP-1193 ProviderMessage { type, data }', () => {
+    const { transport, events } = setup();
+    const data = { id: 'ab'.repeat(32), peer: A1, sender: A1, content: { kind: 'text', text: 'hi' } };
+    transport.event('message', { type: 'cairn_message', data, extra: 'dropped' });
+    expect(events).toEqual([['message', { type: 'cairn_message', data }]]);
+  });
+
   it('ignores malformed events', () => {
     const { transport, events } = setup();
     transport.event('accountsChanged', 'not an array');
     transport.event('chainChanged', 31337);
     transport.event('disconnect', null);
+    transport.event('message', null);
+    transport.event('message', ['cairn_message']);
+    transport.event('message', { type: 42, data: {} });
     expect(events).toEqual([]);
   });
 

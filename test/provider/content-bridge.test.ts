@@ -193,6 +193,18 @@ describe('content bridge: what it relays from the background', () => {
       data: [],
     });
     fromBackground({ type: 'cairn-event', origin: 'https://dapp.example', event: 'unlock', data: null });
+    fromBackground({
+      type: 'cairn-event',
+      origin: 'https://other.example',
+      event: 'message',
+      data: { type: 'cairn_message', data: { id: 'x' } },
+    });
+    fromBackground({
+      type: 'cairn-event',
+      origin: 'https://dapp.example',
+      event: 'message',
+      data: { type: 'cairn_message', data: { id: 'x' } },
+    });
     fromBackground('junk');
     // Events on the request port are not an event path.
     await tick();
@@ -204,6 +216,15 @@ describe('content bridge: what it relays from the background', () => {
           type: 'event',
           event: 'accountsChanged',
           data: ['0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'],
+        },
+        targetOrigin: 'https://dapp.example',
+      },
+      {
+        message: {
+          channel: CONTENT_CHANNEL,
+          type: 'event',
+          event: 'message',
+          data: { type: 'cairn_message', data: { id: 'x' } },
         },
         targetOrigin: 'https://dapp.example',
       },

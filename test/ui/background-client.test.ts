@@ -35,6 +35,58 @@ describe('BackgroundClient', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('does not send a message twice, but re-reads messages', async () => {
+    const sent: unknown[] = [];
+    const client = new BackgroundClient(() => fakePort('die', sent));
+    const account = '0x0000000000000000000000000000000000000001';
+    await expect(client.call('sendMessage', { account, to: account, text: 'hi' })).rejects.toMatchObject({
+      code: 4900,
+    });
+    expect(sent).toHaveLength(1);
+    await expect(client.call('getMessages', { account, peer: account })).rejects.toMatchObject({
+      code: 4900,
+    });
+    expect(sent).toHaveLength(3);
+  });
+
+  it('hands each pushed event to the listeners of its kind only', async () => {
+    let push: (message: unknown) => void = () => {};
+    const client = new BackgroundClient(() => {
+      const port = fakePort('answer', []);
+      return {
+        ...port,
+        onMessage: {
+          addListener(listener) {
+            push = listener;
+            port.onMessage.addListener(listener);
+          },
+        },
+      };
+    });
+    const seen: Array<[string, unknown]> = [];
+    client.onState((state) => seen.push(['state', state]));
+    client.onMessages((change) => seen.push(['messages', change]));
+    const stopRelay = client.onRelay((status) => seen.push(['relay', status]));
+    await client.call('getState');
+
+    const change = { account: '0x0000000000000000000000000000000000000001', topics: ['/xmtp/0/m-a/proto'] };
+    const status = { node: 'running', relays: [{ address: '/dns4/relay/tcp/443/wss', state: 'connected' }] };
+    const state = { status: 'locked', accounts: [], autoLockMinutes: 15 };
+    push({ type: 'event', event: 'messages', data: change });
+    push({ type: 'event', event: 'relay', data: status });
+    push({ type: 'event', event: 'state', data: state });
+    push({ type: 'event', event: 'unknown', data: {} });
+    push({ type: 'event', event: 'relay', data: null });
+    stopRelay();
+    push({ type: 'event', event: 'relay', data: status });
+
+    expect(seen).toEqual([
+      ['messages', change],
+      ['relay', status],
+      ['state', state],
+    ]);
+  });
+
   it('gives up after one retry', async () => {
     const sent: unknown[] = [];
     const client = new BackgroundClient(() => fakePort('die', sent));

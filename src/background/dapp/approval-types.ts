@@ -4,6 +4,11 @@ import type { Network } from '../../chain/networks';
 
 export type ApprovalDetails =
   | { kind: 'connect' }
+  /**
+   * `cairn_messaging`: read and send messages as `accounts[0]`. `accounts` null: the site is not
+   * connected yet, so the user also picks the accounts to connect (the first one is the identity).
+   */
+  | { kind: 'messaging'; accounts: Address[] | null }
   | { kind: 'signMessage'; address: Address; message: { hex: Hex; text: string | null } }
   | { kind: 'signTypedData'; address: Address; typedData: TypedDataView }
   | { kind: 'switchChain'; network: Network }

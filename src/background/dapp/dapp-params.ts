@@ -17,12 +17,13 @@ import {
   validateTypedData,
 } from 'viem';
 import { InvalidParamsError } from '../../keyring/errors';
+import type { PermissionName } from './permissions-store';
 import { checkStruct } from './typed-data-fields';
 
 export const MAX_SIGN_MESSAGE_BYTES = 64 * 1024;
 export const MAX_TYPED_DATA_CHARS = 128 * 1024;
 
-const addressSchema = v.pipe(
+export const addressSchema = v.pipe(
   v.string('expected an address string'),
   // Mixed case must be a valid EIP-55 checksum, so a typo in a checksummed address is caught.
   v.check((value) => isAddress(value), 'expected a 20-byte hex address'),
@@ -44,7 +45,12 @@ const dataSchema = v.pipe(
   v.transform((value) => value as Hex),
 );
 
-function parse<T extends v.GenericSchema>(schema: T, params: unknown, method: string): v.InferOutput<T> {
+/** Parses `params` of `method` with `schema`, or throws -32602 naming the first problem and where it is. */
+export function parseParams<T extends v.GenericSchema>(
+  schema: T,
+  params: unknown,
+  method: string,
+): v.InferOutput<T> {
   const result = v.safeParse(schema, params);
   if (result.success) return result.output;
   const issue = result.issues[0];
@@ -58,12 +64,12 @@ function parse<T extends v.GenericSchema>(schema: T, params: unknown, method: st
 const noParams = v.optional(v.union([v.undefined(), v.null(), v.strictTuple([])]));
 
 export function parseNoParams(params: unknown, method: string): void {
-  parse(noParams, params, method);
+  parseParams(noParams, params, method);
 }
 
 /** personal_sign [data, address]: hex data is bytes; any other string is UTF-8 text. */
 export function parsePersonalSign(params: unknown): { address: Address; bytes: Uint8Array } {
-  const [data, address] = parse(
+  const [data, address] = parseParams(
     v.tuple([
       v.pipe(v.string(), v.maxLength(2 * MAX_SIGN_MESSAGE_BYTES + 2, 'message too large')),
       addressSchema,
@@ -93,7 +99,7 @@ export type ParsedTypedData = v.InferOutput<typeof typedDataSchema>;
 
 /** eth_signTypedData_v4 [address, typedData]; typed data as JSON text or object, checked by viem. */
 export function parseSignTypedData(params: unknown): { address: Address; typedData: ParsedTypedData } {
-  const [address, raw] = parse(
+  const [address, raw] = parseParams(
     v.tuple([
       addressSchema,
       v.union([
@@ -112,7 +118,7 @@ export function parseSignTypedData(params: unknown): { address: Address; typedDa
       throw new InvalidParamsError('Invalid params for eth_signTypedData_v4: typed data is not valid JSON');
     }
   }
-  const typedData = parse(typedDataSchema, json, 'eth_signTypedData_v4');
+  const typedData = parseParams(typedDataSchema, json, 'eth_signTypedData_v4');
   if (typedData.primaryType === 'EIP712Domain') {
     // Signing the domain alone would show a message that is never signed.
     throw new InvalidParamsError(
@@ -148,15 +154,29 @@ export function toTypedDataDefinition(typedData: ParsedTypedData): TypedDataDefi
   return { ...typedData, types } as unknown as TypedDataDefinition;
 }
 
+const PERMISSIONS_SUPPORTED = 'only the eth_accounts and cairn_messaging permissions are supported';
+/** A permission's caveats request: an object (its content is ignored). */
+const permissionValue = v.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected an object',
+);
 const permissionRequestSchema = v.tuple([
-  v.strictObject(
-    { eth_accounts: v.record(v.string(), v.unknown()) },
-    'only the eth_accounts permission is supported',
+  v.pipe(
+    v.strictObject(
+      { eth_accounts: v.optional(permissionValue), cairn_messaging: v.optional(permissionValue) },
+      PERMISSIONS_SUPPORTED,
+    ),
+    v.check((request) => Object.keys(request).length > 0, 'name at least one permission'),
   ),
 ]);
 
-export function parsePermissionRequest(params: unknown, method: string): void {
-  parse(permissionRequestSchema, params, method);
+/** The permissions named by an EIP-2255 request (`[{ eth_accounts: {}, cairn_messaging: {} }]`). */
+export function parsePermissionRequest(params: unknown, method: string): Set<PermissionName> {
+  const [request] = parseParams(permissionRequestSchema, params, method);
+  const names = new Set<PermissionName>();
+  if (request.eth_accounts) names.add('eth_accounts');
+  if (request.cairn_messaging) names.add('cairn_messaging');
+  return names;
 }
 
 const chainIdHexSchema = v.pipe(
@@ -167,13 +187,16 @@ const chainIdHexSchema = v.pipe(
 );
 
 export function parseSwitchChain(params: unknown): number {
-  return parse(v.tuple([v.object({ chainId: chainIdHexSchema })]), params, 'wallet_switchEthereumChain')[0]
-    .chainId;
+  return parseParams(
+    v.tuple([v.object({ chainId: chainIdHexSchema })]),
+    params,
+    'wallet_switchEthereumChain',
+  )[0].chainId;
 }
 
 /** EIP-3085 AddEthereumChainParameter. */
 export function parseAddChain(params: unknown) {
-  const [chain] = parse(
+  const [chain] = parseParams(
     v.tuple([
       v.object({
         chainId: chainIdHexSchema,
@@ -221,7 +244,7 @@ const transactionSchema = v.object({
 export type ParsedTransaction = v.InferOutput<typeof transactionSchema>;
 
 export function parseSendTransaction(params: unknown): ParsedTransaction {
-  const [transaction] = parse(v.tuple([transactionSchema]), params, 'eth_sendTransaction');
+  const [transaction] = parseParams(v.tuple([transactionSchema]), params, 'eth_sendTransaction');
   if (
     transaction.data &&
     transaction.input &&
@@ -236,5 +259,5 @@ export function parseSendTransaction(params: unknown): ParsedTransaction {
 }
 
 export function parsePassthrough(params: unknown, method: string): unknown[] {
-  return parse(v.optional(v.pipe(v.array(v.unknown()), v.maxLength(16)), []), params, method);
+  return parseParams(v.optional(v.pipe(v.array(v.unknown()), v.maxLength(16)), []), params, method);
 }

@@ -13,10 +13,11 @@ import {
 } from '../../chain/transaction-preparer';
 import { CairnError, InvalidParamsError, RpcErrorCode } from '../../keyring/errors';
 import type { Keyring } from '../../keyring/keyring';
-import { isDappMethod, isPassthroughMethod } from '../../provider/dapp-methods';
+import { isDappMethod, isMessagingMethod, isPassthroughMethod } from '../../provider/dapp-methods';
 import type { ApprovalController } from './approval-controller';
 import { UserRejectedError } from './approval-controller';
-import type { ApprovalDecision, TransactionView } from './approval-types';
+import type { ApprovalDecision, ApprovalDetails, TransactionView } from './approval-types';
+import { DappMessaging, type MessengerSource, NO_MESSENGER } from './dapp-messaging';
 import {
   parseAddChain,
   parseNoParams,
@@ -30,7 +31,13 @@ import {
 } from './dapp-params';
 import type { NetworkStore } from './network-store';
 import { UnknownChainError } from './network-store';
-import { type PermissionsStore, toEip2255 } from './permissions-store';
+import {
+  type Eip2255Permission,
+  type PermissionsStore,
+  permissionsOf,
+  toEip2255,
+  toMessagingPermission,
+} from './permissions-store';
 
 /** Where the RPC layer announces changes to connected sites. */
 export interface DappEvents {
@@ -44,6 +51,8 @@ export interface DappRpcOptions {
   approvals: ApprovalController;
   networks: NetworkStore;
   events: DappEvents;
+  /** The messenger behind the `cairn_*` methods (absent: they answer 4100 as if locked). */
+  messaging?: MessengerSource;
   rpcFor?: (network: Network) => JsonRpcClient;
   now?: () => number;
 }
@@ -57,13 +66,23 @@ export class UnauthorizedError extends CairnError {
 
 export class DappRpc {
   readonly #o: Required<DappRpcOptions>;
+  /** The `cairn_*` methods. */
+  readonly messaging: DappMessaging;
 
   constructor(options: DappRpcOptions) {
     this.#o = {
       rpcFor: (network) => new JsonRpcClient({ url: network.rpcUrl }),
       now: Date.now,
+      messaging: NO_MESSENGER,
       ...options,
     };
+    this.messaging = new DappMessaging({
+      permissions: this.#o.permissions,
+      isUnlocked: () => this.#o.keyring.isUnlocked(),
+      permittedAccounts: (origin) => this.permittedAccounts(origin),
+      source: this.#o.messaging,
+      now: this.#o.now,
+    });
   }
 
   async handle(origin: string, method: string, params: unknown): Promise<unknown> {
@@ -76,6 +95,7 @@ export class DappRpc {
       const network = await this.#o.networks.selected();
       return this.#o.rpcFor(network).request(method, parsePassthrough(params, method));
     }
+    if (isMessagingMethod(method)) return this.messaging.handle(origin, method, params);
     switch (method) {
       case 'eth_chainId':
         parseNoParams(params, method);
@@ -90,19 +110,20 @@ export class DappRpc {
         parseNoParams(params, method);
         return this.#connect(origin, method);
       case 'wallet_requestPermissions': {
-        parsePermissionRequest(params, method);
+        const requested = parsePermissionRequest(params, method);
+        if (requested.has('cairn_messaging'))
+          return this.#requestMessaging(origin, method, requested.has('eth_accounts'));
         await this.#connect(origin, method, true);
         const grant = await this.#o.permissions.get(origin);
         return grant ? [toEip2255(grant)] : [];
       }
-      case 'wallet_getPermissions': {
+      case 'wallet_getPermissions':
         parseNoParams(params, method);
-        const grant = await this.#o.permissions.get(origin);
-        return grant ? [toEip2255(grant)] : [];
-      }
+        return permissionsOf(await this.#o.permissions.get(origin));
       case 'wallet_revokePermissions':
-        parsePermissionRequest(params, method);
-        await this.revoke(origin);
+        // eth_accounts takes everything with it: messaging needs a connected account.
+        if (parsePermissionRequest(params, method).has('eth_accounts')) await this.revoke(origin);
+        else await this.#o.permissions.setMessaging(origin, false, this.#o.now());
         return null;
       case 'personal_sign':
         return this.#personalSign(origin, params);
@@ -133,19 +154,56 @@ export class DappRpc {
     this.#o.events.accountsChanged(origin, []);
   }
 
-  async #connect(origin: string, method: string, askEvenIfGranted = false): Promise<Address[]> {
+  /**
+   * Asks the user to connect (`details` `connect`, or `messaging` to connect with messaging).
+   * A new account list drops messaging unless this approval granted it.
+   */
+  async #connect(
+    origin: string,
+    method: string,
+    askEvenIfGranted = false,
+    details: ApprovalDetails = { kind: 'connect' },
+  ): Promise<Address[]> {
     const current = await this.permittedAccounts(origin);
     if (current.length > 0 && !askEvenIfGranted) return current;
-    const decision = await this.#o.approvals.request(origin, method, { kind: 'connect' });
+    const decision = await this.#o.approvals.request(origin, method, details);
     const approved = requireApproved(decision);
     const wallet = new Set(this.#o.keyring.getAccounts().map((account) => account.address));
     const accounts = approved.accounts ?? [];
     if (accounts.length === 0 || accounts.some((address) => !wallet.has(address))) {
       throw new InvalidParamsError('Choose at least one account of this wallet');
     }
-    await this.#o.permissions.grant(origin, accounts, this.#o.now());
+    const messaging = details.kind === 'messaging' ? { messaging: true } : {};
+    await this.#o.permissions.grant(origin, accounts, this.#o.now(), messaging);
     this.#o.events.accountsChanged(origin, accounts);
     return accounts;
+  }
+
+  /**
+   * `cairn_messaging`: a connected site asks to message as its first account (answered at once
+   * if it already may); a site that is not connected, or that asks for eth_accounts too, has the
+   * user pick accounts in the same window.
+   */
+  async #requestMessaging(
+    origin: string,
+    method: string,
+    withAccounts: boolean,
+  ): Promise<Eip2255Permission[]> {
+    const grant = await this.#o.permissions.get(origin);
+    if (withAccounts || !grant) {
+      await this.#connect(origin, method, true, { kind: 'messaging', accounts: null });
+      return permissionsOf(await this.#o.permissions.get(origin));
+    }
+    if (grant.messaging) return [toMessagingPermission(grant)];
+    // While locked the window asks for the password first; the stored accounts are what it shows.
+    requireApproved(
+      await this.#o.approvals.request(origin, method, { kind: 'messaging', accounts: grant.accounts }),
+    );
+    if ((await this.permittedAccounts(origin)).length === 0) throw new UnauthorizedError();
+    // Revoked or reconnected with other accounts while the window was open: not what the user allowed.
+    const updated = await this.#o.permissions.setMessaging(origin, true, this.#o.now(), grant.accounts);
+    if (!updated) throw new UnauthorizedError();
+    return [toMessagingPermission(updated)];
   }
 
   async #requirePermitted(origin: string, address: Address): Promise<void> {

@@ -1,14 +1,17 @@
 /**
- * Everything a website can reach: the EIP-1193 handlers, permissions, approvals,
- * networks and the bridge port server, plus the privileged UI methods that manage
- * them (approval window, connected sites, networks).
+ * Everything a website can reach: the EIP-1193 handlers (with the `cairn_*` messaging
+ * methods), permissions, approvals, networks and the bridge port server, plus the
+ * privileged UI methods that manage them (approval window, connected sites, networks).
  */
+import type { Address } from 'viem';
 import type { JsonRpcClient } from '../../chain/json-rpc-client';
 import { type Network, toHexChainId } from '../../chain/networks';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { Keyring } from '../../keyring/keyring';
+import type { MessageView } from '../messaging/message-views';
 import type { NetworksState, UiHandlers, WalletState } from '../ui-api-contract';
 import { ApprovalController, type ApprovalWindows } from './approval-controller';
+import { type MessengerSource, toDappIncoming } from './dapp-messaging';
 import { type DappPort, DappPortServer } from './dapp-port-server';
 import { DappRpc } from './dapp-rpc';
 import { NetworkStore } from './network-store';
@@ -25,6 +28,8 @@ export interface DappServiceOptions {
   extensionId: string;
   ready: Promise<unknown>;
   log: (message: string) => void;
+  /** The messenger behind the `cairn_*` methods. */
+  messaging?: MessengerSource;
   rpcFor?: (network: Network) => JsonRpcClient;
   now?: () => number;
 }
@@ -72,6 +77,7 @@ export class DappService {
       permissions: this.permissions,
       approvals: this.approvals,
       networks: this.networks,
+      ...(options.messaging ? { messaging: options.messaging } : {}),
       ...(options.rpcFor ? { rpcFor: options.rpcFor } : {}),
       ...(options.now ? { now: options.now } : {}),
       events: {
@@ -98,6 +104,24 @@ export class DappService {
     } catch (error) {
       this.#log(
         `Could not tell sites about the wallet state: ${error instanceof Error ? error.name : 'unknown error'}`,
+      );
+    }
+  }
+
+  /**
+   * A new message from a peer of `account`: the `message` event `{ type: 'cairn_message', data }`
+   * goes to the tabs of every site that holds the messaging permission as that account.
+   * Never throws: events are best effort.
+   */
+  async messageReceived(account: Address, message: MessageView): Promise<void> {
+    try {
+      const event = { type: 'cairn_message', data: toDappIncoming(message) };
+      for (const origin of await this.tabs.origins()) {
+        if (await this.rpc.messaging.actsAs(origin, account)) await this.tabs.emit(origin, 'message', event);
+      }
+    } catch (error) {
+      this.#log(
+        `Could not tell sites about a message: ${error instanceof Error ? error.name : 'unknown error'}`,
       );
     }
   }

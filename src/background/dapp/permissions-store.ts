@@ -1,6 +1,8 @@
 /**
- * Per-origin permissions (EIP-2255), persisted in `storage.local`. Cairn knows one
- * permission, `eth_accounts`, restricted to the accounts the user picked.
+ * Per-origin permissions (EIP-2255), persisted in `storage.local`. Cairn knows two:
+ * `eth_accounts`, restricted to the accounts the user picked, and `cairn_messaging`
+ * (read and send messages as the first of those accounts), which needs the first.
+ * https://eips.ethereum.org/EIPS/eip-2255
  */
 
 import * as v from 'valibot';
@@ -19,6 +21,8 @@ const grantSchema = v.object({
     ),
   ),
   date: v.number(),
+  // Absent in grants stored before the messaging permission existed.
+  messaging: v.optional(v.boolean(), false),
 });
 const storedSchema = v.record(v.string(), v.unknown());
 
@@ -27,16 +31,22 @@ export interface SiteGrant {
   accounts: Address[];
   /** Milliseconds since the epoch, when the user granted it. */
   date: number;
+  /** `cairn_messaging`: the site may read and send messages as `accounts[0]`. */
+  messaging: boolean;
 }
 
-/** EIP-2255 permission object for `eth_accounts`. */
+/** The permissions Cairn grants (EIP-2255 `parentCapability`). */
+export type PermissionName = 'eth_accounts' | 'cairn_messaging';
+
+/** EIP-2255 permission object. */
 export interface Eip2255Permission {
   invoker: string;
-  parentCapability: 'eth_accounts';
+  parentCapability: PermissionName;
   caveats: { type: 'restrictReturnedAccounts'; value: Address[] }[];
   date: number;
 }
 
+/** The grant's `eth_accounts` permission. */
 export function toEip2255(grant: SiteGrant): Eip2255Permission {
   return {
     invoker: grant.origin,
@@ -44,6 +54,17 @@ export function toEip2255(grant: SiteGrant): Eip2255Permission {
     caveats: [{ type: 'restrictReturnedAccounts', value: grant.accounts }],
     date: grant.date,
   };
+}
+
+/** The grant's `cairn_messaging` permission, without caveats (it always acts as `accounts[0]`). */
+export function toMessagingPermission(grant: SiteGrant): Eip2255Permission {
+  return { invoker: grant.origin, parentCapability: 'cairn_messaging', caveats: [], date: grant.date };
+}
+
+/** Every permission the grant holds, `eth_accounts` first. */
+export function permissionsOf(grant: SiteGrant | undefined): Eip2255Permission[] {
+  if (!grant) return [];
+  return grant.messaging ? [toEip2255(grant), toMessagingPermission(grant)] : [toEip2255(grant)];
 }
 
 export class PermissionsStore {
@@ -66,9 +87,10 @@ export class PermissionsStore {
     const grants: SiteGrant[] = [];
     for (const [origin, value] of Object.entries(parsed.output)) {
       const grant = v.safeParse(grantSchema, value);
-      if (grant.success)
-        grants.push({ origin, accounts: grant.output.accounts as Address[], date: grant.output.date });
-      else this.#onWarning('Ignoring an unreadable stored site permission');
+      if (grant.success) {
+        const { accounts, date, messaging } = grant.output;
+        grants.push({ origin, accounts: accounts as Address[], date, messaging });
+      } else this.#onWarning('Ignoring an unreadable stored site permission');
     }
     return grants.sort((a, b) => b.date - a.date);
   }
@@ -77,10 +99,47 @@ export class PermissionsStore {
     return (await this.list()).find((grant) => grant.origin === origin);
   }
 
-  grant(origin: string, accounts: Address[], date: number): Promise<SiteGrant> {
+  /**
+   * Grants `eth_accounts` for `accounts` (replacing the site's grant). `messaging` defaults to
+   * keeping the current messaging permission, but only when the accounts are the same ones:
+   * the user allowed messaging as particular addresses.
+   */
+  grant(
+    origin: string,
+    accounts: Address[],
+    date: number,
+    options: { messaging?: boolean } = {},
+  ): Promise<SiteGrant> {
     return this.#writes.runExclusive(async () => {
-      const grant = { origin, accounts: [...accounts], date };
-      await this.#write([...(await this.list()).filter((g) => g.origin !== origin), grant]);
+      const grants = await this.list();
+      const current = grants.find((g) => g.origin === origin);
+      const messaging =
+        options.messaging ??
+        (current !== undefined && sameAccounts(current.accounts, accounts) && current.messaging);
+      const grant = { origin, accounts: [...accounts], date, messaging };
+      await this.#write([...grants.filter((g) => g.origin !== origin), grant]);
+      return grant;
+    });
+  }
+
+  /**
+   * Grants or withdraws `cairn_messaging` of a site that holds `eth_accounts`; with `accounts`,
+   * only while the site's grant is still for exactly those (what the user was shown).
+   * @returns the updated grant, or undefined when there is no such grant.
+   */
+  setMessaging(
+    origin: string,
+    messaging: boolean,
+    date: number,
+    accounts?: readonly Address[],
+  ): Promise<SiteGrant | undefined> {
+    return this.#writes.runExclusive(async () => {
+      const grants = await this.list();
+      const current = grants.find((g) => g.origin === origin);
+      if (!current || (accounts && !sameAccounts(current.accounts, accounts))) return undefined;
+      if (current.messaging === messaging) return current;
+      const grant = { ...current, messaging, date: messaging ? date : current.date };
+      await this.#write([...grants.filter((g) => g.origin !== origin), grant]);
       return grant;
     });
   }
@@ -97,8 +156,14 @@ export class PermissionsStore {
   }
 
   async #write(grants: SiteGrant[]): Promise<void> {
-    const record: Record<string, { accounts: Address[]; date: number }> = {};
-    for (const { origin, accounts, date } of grants) record[origin] = { accounts, date };
+    // `messaging` only when granted: grants without it keep the first release's format.
+    const record: Record<string, { accounts: Address[]; date: number; messaging?: true }> = {};
+    for (const { origin, accounts, date, messaging } of grants)
+      record[origin] = messaging ? { accounts, date, messaging } : { accounts, date };
     await this.#store.set(STORAGE_KEY, record);
   }
+}
+
+function sameAccounts(a: readonly Address[], b: readonly Address[]): boolean {
+  return a.length === b.length && a.every((address, i) => address === b[i]);
 }

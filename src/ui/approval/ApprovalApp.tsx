@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { PendingApproval } from '../../background/dapp/approval-types';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 import { useWalletState } from '../use-wallet-state';
@@ -17,6 +17,7 @@ const REFRESH_MS = 15_000;
 
 const TITLES: Record<PendingApproval['details']['kind'], string> = {
   connect: 'Connect to this site?',
+  messaging: 'Allow messaging?',
   signMessage: 'Signature request',
   signTypedData: 'Typed data signature request',
   switchChain: 'Switch network',
@@ -29,7 +30,7 @@ export function ApprovalApp({
   approvalId,
   closeWindow,
 }: {
-  client: BackgroundClient;
+  client: UiClient;
   approvalId: string;
   closeWindow: () => void;
 }) {

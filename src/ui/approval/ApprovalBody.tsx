@@ -45,11 +45,47 @@ function AccountLine({ address, accounts }: { address: string; accounts: Account
   );
 }
 
-function ConnectBody({ accounts, onDecide }: { accounts: AccountInfo[]; onDecide: (d: Decision) => void }) {
-  const [chosen, setChosen] = useState<string[]>(accounts[0] ? [accounts[0].address] : []);
+const MESSAGING_TEXT =
+  'It may also read your conversations, send messages, replies and reactions, and be told of new messages, without asking you each time, as:';
+
+/** The account a site messages as, in full: the user must see exactly which address speaks. */
+function MessagingAccount({
+  address,
+  accounts,
+}: {
+  address: AccountInfo['address'] | undefined;
+  accounts: AccountInfo[];
+}) {
+  if (!address) return <p class="hint">Choose an account.</p>;
+  const account = accounts.find((a) => a.address === address);
+  return (
+    <p class="account-line messaging-account" data-address={address}>
+      <Identicon address={address} size={20} /> <strong>{account?.name ?? 'Unknown account'}</strong>{' '}
+      <code>{address}</code>
+    </p>
+  );
+}
+
+function ConnectBody({
+  accounts,
+  messaging = false,
+  onDecide,
+}: {
+  accounts: AccountInfo[];
+  /** Connect and allow messaging (as the first chosen account) in one approval. */
+  messaging?: boolean;
+  onDecide: (d: Decision) => void;
+}) {
+  const [chosen, setChosen] = useState<AccountInfo['address'][]>(accounts[0] ? [accounts[0].address] : []);
   return (
     <>
       <p>The site will see the chosen addresses and may ask you to sign messages and transactions.</p>
+      {messaging ? (
+        <>
+          <p>{MESSAGING_TEXT}</p>
+          <MessagingAccount address={chosen[0]} accounts={accounts} />
+        </>
+      ) : null}
       <fieldset class="pick-accounts">
         <legend>Accounts to connect</legend>
         {accounts.map((account) => (
@@ -71,11 +107,9 @@ function ConnectBody({ accounts, onDecide }: { accounts: AccountInfo[]; onDecide
         ))}
       </fieldset>
       <Buttons
-        approveLabel="Connect"
+        approveLabel={messaging ? 'Connect and allow' : 'Connect'}
         disabled={chosen.length === 0}
-        onDecide={(approved) =>
-          onDecide(approved ? { approved, accounts: chosen as AccountInfo['address'][] } : { approved })
-        }
+        onDecide={(approved) => onDecide(approved ? { approved, accounts: chosen } : { approved })}
       />
     </>
   );
@@ -94,6 +128,19 @@ export function ApprovalBody({
   switch (details.kind) {
     case 'connect':
       return <ConnectBody accounts={accounts} onDecide={onDecide} />;
+    case 'messaging':
+      if (details.accounts === null) return <ConnectBody accounts={accounts} messaging onDecide={onDecide} />;
+      return (
+        <>
+          <p>
+            The site may read your conversations, send messages, replies and reactions, and be told of new
+            messages, without asking you each time, as:
+          </p>
+          <MessagingAccount address={details.accounts[0]} accounts={accounts} />
+          <p class="hint">Revoke it any time in Settings → Connected sites.</p>
+          <Buttons approveLabel="Allow" onDecide={decide} />
+        </>
+      );
     case 'signMessage':
       return (
         <>

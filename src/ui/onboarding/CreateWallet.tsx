@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { PasswordFields, passwordProblem } from '../components/PasswordFields';
 import { errorMessage } from '../error-message';
 import { confirmQuestions } from './confirm-challenge';
@@ -16,7 +16,7 @@ export function CreateWallet({
   onDone,
   onCancel,
 }: {
-  client: BackgroundClient;
+  client: UiClient;
   onDone: (state: WalletState) => void;
   onCancel: () => void;
 }) {

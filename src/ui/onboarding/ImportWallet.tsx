@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { PasswordFields, passwordProblem } from '../components/PasswordFields';
 import { errorMessage } from '../error-message';
@@ -24,7 +24,7 @@ export function ImportWallet({
   onDone,
   onCancel,
 }: {
-  client: BackgroundClient;
+  client: UiClient;
   onDone: (state: WalletState) => void;
   onCancel: () => void;
 }) {

@@ -1,17 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { CreateWallet } from './CreateWallet';
 import { ImportWallet } from './ImportWallet';
 import { Welcome } from './Welcome';
 
-export function Onboarding({
-  client,
-  onDone,
-}: {
-  client: BackgroundClient;
-  onDone: (state: WalletState) => void;
-}) {
+export function Onboarding({ client, onDone }: { client: UiClient; onDone: (state: WalletState) => void }) {
   const [flow, setFlow] = useState<'welcome' | 'create' | 'import'>('welcome');
   const back = () => setFlow('welcome');
   if (flow === 'create') return <CreateWallet client={client} onDone={onDone} onCancel={back} />;

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { errorMessage } from '../error-message';
 
 export function AutoLockSettings({
@@ -8,7 +8,7 @@ export function AutoLockSettings({
   state,
   onState,
 }: {
-  client: BackgroundClient;
+  client: UiClient;
   state: WalletState;
   onState: (state: WalletState) => void;
 }) {

@@ -1,13 +1,13 @@
-/** Sites holding the eth_accounts permission, each with a Revoke button. */
+/** Sites holding the eth_accounts permission (and maybe messaging), each with a Revoke button (revokes both). */
 import { useEffect, useState } from 'preact/hooks';
 import type { SiteGrant } from '../../background/dapp/permissions-store';
 import { displayOrigin } from '../approval/site-origin';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 import { shortAddress } from '../wallet/AccountRow';
 
-export function ConnectedSites({ client }: { client: BackgroundClient }) {
+export function ConnectedSites({ client }: { client: UiClient }) {
   const [sites, setSites] = useState<SiteGrant[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -38,7 +38,10 @@ export function ConnectedSites({ client }: { client: BackgroundClient }) {
             <li key={site.origin} class="site">
               <div class="site-text">
                 <code>{displayOrigin(site.origin).text}</code>
-                <span class="hint">{site.accounts.map(shortAddress).join(', ')}</span>
+                <span class="hint">
+                  {site.accounts.map(shortAddress).join(', ')}
+                  {site.messaging ? ' · messaging' : ''}
+                </span>
               </div>
               <button type="button" aria-label={`Revoke ${site.origin}`} onClick={() => revoke(site.origin)}>
                 Revoke

@@ -1,13 +1,13 @@
 /** Choose the network dapps and transactions use; add or remove your own networks. */
 import { useEffect, useState } from 'preact/hooks';
 import type { NetworksState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 
 const EMPTY_FORM = { chainId: '', name: '', rpcUrl: '', currencySymbol: 'ETH', blockExplorerUrl: '' };
 
-export function NetworkSettings({ client }: { client: BackgroundClient }) {
+export function NetworkSettings({ client }: { client: UiClient }) {
   const [state, setState] = useState<NetworksState | null>(null);
   const [form, setForm] = useState(EMPTY_FORM);
   const [adding, setAdding] = useState(false);

@@ -1,7 +1,8 @@
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { AutoLockSettings } from './AutoLockSettings';
 import { ConnectedSites } from './ConnectedSites';
+import { MessagingSection } from './MessagingSection';
 import { NetworkSettings } from './NetworkSettings';
 
 export function Settings({
@@ -10,7 +11,7 @@ export function Settings({
   onState,
   onBack,
 }: {
-  client: BackgroundClient;
+  client: UiClient;
   state: WalletState;
   onState: (state: WalletState) => void;
   onBack: () => void;
@@ -25,6 +26,7 @@ export function Settings({
       </header>
       <AutoLockSettings client={client} state={state} onState={onState} />
       <NetworkSettings client={client} />
+      <MessagingSection client={client} />
       <ConnectedSites client={client} />
     </main>
   );

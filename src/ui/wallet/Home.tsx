@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 import { AccountRow } from './AccountRow';
@@ -11,7 +11,7 @@ export function Home({
   onState,
   onSettings,
 }: {
-  client: BackgroundClient;
+  client: UiClient;
   state: WalletState;
   onState: (state: WalletState) => void;
   onSettings: () => void;

@@ -1,16 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { WalletState } from '../../background/ui-api-contract';
-import type { BackgroundClient } from '../background-client';
+import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
 
-export function UnlockForm({
-  client,
-  onDone,
-}: {
-  client: BackgroundClient;
-  onDone: (state: WalletState) => void;
-}) {
+export function UnlockForm({ client, onDone }: { client: UiClient; onDone: (state: WalletState) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -54,7 +48,7 @@ export function UnlockForm({
   );
 }
 
-export function Unlock(props: { client: BackgroundClient; onDone: (state: WalletState) => void }) {
+export function Unlock(props: { client: UiClient; onDone: (state: WalletState) => void }) {
   return (
     <main class="screen unlock">
       <h1>Welcome back</h1>

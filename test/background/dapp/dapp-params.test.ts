@@ -258,25 +258,41 @@ describe('parseSignTypedData', () => {
 });
 
 describe('parsePermissionRequest', () => {
-  it('accepts the eth_accounts permission only', () => {
-    expect(parsePermissionRequest([{ eth_accounts: {} }], 'wallet_requestPermissions')).toBeUndefined();
+  it('accepts eth_accounts, cairn_messaging or both, and says which', () => {
+    expect(parsePermissionRequest([{ eth_accounts: {} }], 'wallet_requestPermissions')).toEqual(
+      new Set(['eth_accounts']),
+    );
+    expect(parsePermissionRequest([{ eth_accounts: { extra: 1 } }], 'wallet_revokePermissions')).toEqual(
+      new Set(['eth_accounts']),
+    );
+    expect(parsePermissionRequest([{ cairn_messaging: {} }], 'wallet_requestPermissions')).toEqual(
+      new Set(['cairn_messaging']),
+    );
     expect(
-      parsePermissionRequest([{ eth_accounts: { extra: 1 } }], 'wallet_revokePermissions'),
-    ).toBeUndefined();
+      parsePermissionRequest([{ cairn_messaging: {}, eth_accounts: {} }], 'wallet_requestPermissions'),
+    ).toEqual(new Set(['eth_accounts', 'cairn_messaging']));
   });
 
   it('refuses other permissions, missing ones and malformed requests', () => {
     expectInvalid(
       () => parsePermissionRequest([{ eth_accounts: {}, snap_dialog: {} }], 'wallet_requestPermissions'),
-      'Invalid params for wallet_requestPermissions at 0.snap_dialog: only the eth_accounts permission is supported',
+      'Invalid params for wallet_requestPermissions at 0.snap_dialog: only the eth_accounts and cairn_messaging permissions are supported',
     );
     expectInvalid(
       () => parsePermissionRequest([{ endowment: {} }], 'wallet_requestPermissions'),
-      /^Invalid params for wallet_requestPermissions at 0\.\w+: only the eth_accounts permission is supported$/,
+      /^Invalid params for wallet_requestPermissions at 0\.\w+: only the eth_accounts and cairn_messaging permissions are supported$/,
     );
     expectInvalid(
       () => parsePermissionRequest([], 'wallet_revokePermissions'),
-      'Invalid params for wallet_revokePermissions at 0: only the eth_accounts permission is supported',
+      'Invalid params for wallet_revokePermissions at 0: only the eth_accounts and cairn_messaging permissions are supported',
+    );
+    expectInvalid(
+      () => parsePermissionRequest([{}], 'wallet_requestPermissions'),
+      'Invalid params for wallet_requestPermissions at 0: name at least one permission',
+    );
+    expectInvalid(
+      () => parsePermissionRequest([{ cairn_messaging: [] }], 'wallet_requestPermissions'),
+      /^Invalid params for wallet_requestPermissions at 0\.cairn_messaging: /,
     );
     expectInvalid(
       () => parsePermissionRequest([{ eth_accounts: 1 }], 'wallet_requestPermissions'),

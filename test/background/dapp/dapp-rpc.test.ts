@@ -216,6 +216,7 @@ describe('DappRpc accounts and permissions', () => {
       origin: DAPP,
       accounts: [A0],
       date: NOW,
+      messaging: false,
     });
     expect(await call('eth_accounts')).toEqual([A0]);
     expect(await call('eth_accounts', [], OTHER)).toEqual([]);

@@ -28,7 +28,7 @@ export interface DiscoveryReport {
 }
 
 export interface ProviderEvent {
-  event: 'accountsChanged' | 'chainChanged' | 'connect' | 'disconnect';
+  event: 'accountsChanged' | 'chainChanged' | 'connect' | 'disconnect' | 'message';
   data: unknown;
 }
 

@@ -82,7 +82,7 @@ const api: CairnDappApi = {
     const found = store.findProvider({ rdns: CAIRN_RDNS });
     if (found && cairn !== found.provider) {
       cairn = found.provider;
-      for (const event of ['accountsChanged', 'chainChanged', 'connect', 'disconnect'] as const) {
+      for (const event of ['accountsChanged', 'chainChanged', 'connect', 'disconnect', 'message'] as const) {
         cairn.on(event, (data: unknown) => events.push({ event, data: structuredClone(data) }));
       }
     }

@@ -59,7 +59,10 @@ export function requestingSite(page: Page): Promise<string> {
 }
 
 /** Clicks `button` in an approval window and waits for the window to close, as it does after a decision. */
-export async function decide(page: Page, button: 'Connect' | 'Sign' | 'Confirm' | 'Reject') {
+export async function decide(
+  page: Page,
+  button: 'Connect' | 'Connect and allow' | 'Allow' | 'Sign' | 'Confirm' | 'Reject',
+) {
   const closed = page.waitForEvent('close');
   await page
     .getByRole('button', { name: button, exact: true })

@@ -45,6 +45,16 @@ export async function launchExtension(profileDir: string): Promise<ExtensionBrow
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
+  if (process.env.CAIRN_E2E_DEBUG) {
+    const tag = profileDir.slice(-6);
+    const follow = (w: Worker) =>
+      w.on('console', (message) => console.log(`[worker ${tag}] ${message.text()}`));
+    follow(worker);
+    context.on('serviceworker', follow);
+    context.on('page', (page) =>
+      page.on('console', (message) => console.log(`[page ${tag}] ${message.text()}`)),
+    );
+  }
 
   return {
     context,

@@ -1,0 +1,269 @@
+/**
+ * The messenger's transport over a Cairn libp2p node: keeps connections to the
+ * configured relays (redialling with backoff), maps live content topics onto gossip
+ * shards, publishes through a relay's store protocol (acknowledged), and reads relay
+ * stores for catch-up. Runs the same in the extension worker and in Node tests.
+ */
+import type { PeerId } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Blockstore } from 'interface-blockstore';
+import type { Datastore } from 'interface-datastore';
+import { type CairnNode, createCairnNode } from '../../p2p/cairn-node';
+import { shardTopicsFor } from '../../p2p/shards';
+import { StoreClient } from '../../p2p/store-client';
+import { decodeEnvelope, type Envelope, MAX_ENCODED_ENVELOPE_BYTES } from '../../protocol/index';
+import type { RelayConnectionState, RelayStatus } from './message-views';
+import type { MessagingNetwork } from './messaging-service';
+import { EnvelopeRejectedError, type PublishOutcome } from './messaging-transport';
+import { RelayUnavailableError } from './messenger-errors';
+
+export interface RelayConfig {
+  /** A multiaddr, e.g. `/dns4/relay.example/tcp/443/wss` or `/ip4/127.0.0.1/tcp/9090/ws`. */
+  address: string;
+}
+
+export interface P2pNetworkOptions {
+  relays: readonly RelayConfig[];
+  datastore: Datastore;
+  blockstore: Blockstore;
+  log(message: string): void;
+  signal: AbortSignal;
+  /** After the node stopped: close the stores. */
+  onStop?: () => Promise<void>;
+}
+
+const PAGE_SIZE = 100;
+/** A catch-up reads at most this many pages per topic per run (100 × 100 envelopes). */
+const MAX_PAGES = 100;
+const MAX_REDIAL_MS = 30_000;
+
+interface RelayState {
+  config: RelayConfig;
+  state: RelayConnectionState;
+  peer: PeerId | null;
+  attempts: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/** Addresses a browser may dial only because the user configured them (local development). */
+function isDevelopmentAddress(address: string): boolean {
+  return !/\/(wss|tls\/ws)(\/|$)/.test(address);
+}
+
+export async function startP2pNetwork(options: P2pNetworkOptions): Promise<MessagingNetwork> {
+  const node = await createCairnNode({
+    role: 'client',
+    datastore: options.datastore,
+    blockstore: options.blockstore,
+    developmentRelays: options.relays.map((relay) => relay.address).filter(isDevelopmentAddress),
+  });
+  return new P2pNetwork(node, options);
+}
+
+class P2pNetwork implements MessagingNetwork {
+  readonly #node: CairnNode;
+  readonly #store: StoreClient;
+  readonly #options: P2pNetworkOptions;
+  readonly #relays: RelayState[];
+  readonly #statusListeners = new Set<(status: RelayStatus) => void>();
+  readonly #reconnectListeners = new Set<() => void>();
+  readonly #envelopeHandlers = new Set<(envelope: Envelope) => void>();
+  #liveTopics = new Set<string>();
+  #shards = new Set<string>();
+  #stopped = false;
+
+  constructor(node: CairnNode, options: P2pNetworkOptions) {
+    this.#node = node;
+    this.#store = new StoreClient(node.libp2p);
+    this.#options = options;
+    this.#relays = options.relays.map((config) => ({
+      config,
+      state: 'connecting',
+      peer: null,
+      attempts: 0,
+      timer: undefined,
+    }));
+    const pubsub = node.libp2p.services.pubsub;
+    pubsub.addEventListener('message', (event) => this.#gossip(event.detail.topic, event.detail.data));
+    node.libp2p.addEventListener('peer:disconnect', (event) => {
+      for (const relay of this.#relays) {
+        if (relay.peer?.equals(event.detail)) this.#lost(relay);
+      }
+    });
+    options.signal.addEventListener('abort', () => void this.stop(), { once: true });
+    for (const relay of this.#relays) void this.#dial(relay);
+  }
+
+  get cursorScope(): string {
+    return this.#primary()?.peer?.toString() ?? 'none';
+  }
+
+  status(): RelayStatus {
+    return {
+      node: this.#stopped ? 'stopped' : 'running',
+      relays: this.#relays.map((relay) => ({ address: relay.config.address, state: relay.state })),
+    };
+  }
+
+  onStatus(listener: (status: RelayStatus) => void): void {
+    this.#statusListeners.add(listener);
+  }
+
+  onReconnect(listener: () => void): void {
+    this.#reconnectListeners.add(listener);
+  }
+
+  onEnvelope(handler: (envelope: Envelope) => void): void {
+    this.#envelopeHandlers.clear();
+    this.#envelopeHandlers.add(handler);
+  }
+
+  #emitStatus(): void {
+    const status = this.status();
+    for (const listener of this.#statusListeners) listener(status);
+  }
+
+  async #dial(relay: RelayState): Promise<void> {
+    if (this.#stopped) return;
+    relay.state = 'connecting';
+    this.#emitStatus();
+    try {
+      const connection = await this.#node.libp2p.dial(multiaddr(relay.config.address), {
+        signal: AbortSignal.any([this.#options.signal, AbortSignal.timeout(10_000)]),
+      });
+      relay.peer = connection.remotePeer;
+      relay.state = 'connected';
+      relay.attempts = 0;
+      this.#options.log(`Connected to relay ${relay.config.address}`);
+      this.#emitStatus();
+      for (const listener of this.#reconnectListeners) listener();
+    } catch (error) {
+      if (this.#stopped) return;
+      this.#options.log(`Relay ${relay.config.address} unreachable: ${errorName(error)}`);
+      this.#lost(relay);
+    }
+  }
+
+  #lost(relay: RelayState): void {
+    if (this.#stopped || relay.timer) return;
+    relay.state = 'disconnected';
+    this.#emitStatus();
+    const delay = Math.min(MAX_REDIAL_MS, 500 * 2 ** relay.attempts);
+    relay.attempts += 1;
+    relay.timer = setTimeout(() => {
+      relay.timer = undefined;
+      void this.#dial(relay);
+    }, delay);
+  }
+
+  #connected(): RelayState[] {
+    return this.#relays.filter((relay) => relay.state === 'connected' && relay.peer);
+  }
+
+  #primary(): RelayState | undefined {
+    return this.#connected()[0];
+  }
+
+  setLiveTopics(topics: readonly string[]): void {
+    this.#liveTopics = new Set(topics);
+    const shards = new Set(shardTopicsFor(topics));
+    const pubsub = this.#node.libp2p.services.pubsub;
+    for (const shard of shards) if (!this.#shards.has(shard)) pubsub.subscribe(shard);
+    for (const shard of this.#shards) if (!shards.has(shard)) pubsub.unsubscribe(shard);
+    this.#shards = shards;
+  }
+
+  #gossip(shard: string, data: Uint8Array): void {
+    if (!this.#shards.has(shard) || data.length > MAX_ENCODED_ENVELOPE_BYTES) return;
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(data);
+    } catch {
+      return; // Not an envelope: relays should have dropped it; we do too.
+    }
+    if (!this.#liveTopics.has(envelope.contentTopic)) return;
+    for (const handler of this.#envelopeHandlers) handler(envelope);
+  }
+
+  async publish(envelope: Uint8Array, signal: AbortSignal): Promise<PublishOutcome> {
+    const relays = this.#connected();
+    if (relays.length === 0) throw new RelayUnavailableError();
+    let lastError: unknown = new RelayUnavailableError();
+    for (const relay of relays) {
+      if (!relay.peer) continue;
+      try {
+        const ack = await this.#store.publish(relay.peer, envelope, { signal });
+        if (ack.status === 'rejected') throw new EnvelopeRejectedError(ack.reason || 'rejected by the relay');
+        return ack.status;
+      } catch (error) {
+        if (error instanceof EnvelopeRejectedError || signal.aborted) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  async *fetchSince(
+    topic: string,
+    cursor: Uint8Array | null,
+    signal: AbortSignal,
+  ): AsyncIterable<{ envelopes: Envelope[]; cursor: Uint8Array | null }> {
+    const relay = this.#primary();
+    if (!relay?.peer) return;
+    let next = cursor;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await this.#store.query(
+        relay.peer,
+        {
+          contentTopics: [topic],
+          ...(next ? { cursor: next } : {}),
+          limit: PAGE_SIZE,
+          direction: 'ascending',
+        },
+        { signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) },
+      );
+      const envelopes: Envelope[] = [];
+      for (const bytes of result.envelopes) {
+        try {
+          envelopes.push(decodeEnvelope(bytes));
+        } catch {
+          // A relay returning garbage: skip it, keep the rest.
+        }
+      }
+      // The position after this page, even on the last one: the next catch-up starts there.
+      if (result.resumeCursor) next = result.resumeCursor;
+      yield { envelopes, cursor: next };
+      if (!result.cursor || result.envelopes.length === 0) return;
+      next = result.cursor;
+    }
+  }
+
+  async latest(topic: string, signal: AbortSignal): Promise<Envelope | null> {
+    const relays = this.#connected();
+    if (relays.length === 0) throw new RelayUnavailableError();
+    for (const relay of relays) {
+      if (!relay.peer) continue;
+      const result = await this.#store.query(
+        relay.peer,
+        { contentTopics: [topic], limit: 1, direction: 'descending' },
+        { signal },
+      );
+      const bytes = result.envelopes[0];
+      if (bytes) return decodeEnvelope(bytes);
+    }
+    return null;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const relay of this.#relays) clearTimeout(relay.timer);
+    await this.#node.stop();
+    await this.#options.onStop?.();
+    this.#emitStatus();
+  }
+}

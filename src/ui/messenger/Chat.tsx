@@ -1,0 +1,69 @@
+/** A conversation with one peer: its messages, oldest at the top, and the composer. */
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { Address } from 'viem';
+import type { UiClient } from '../background-client';
+import { ErrorNote } from '../components/ErrorNote';
+import { Identicon } from '../components/Identicon';
+import { shortAddress } from '../wallet/AccountRow';
+import { sameAddress } from './addresses';
+import { Composer } from './Composer';
+import { MessageBubble } from './MessageBubble';
+import { useChat } from './use-chat';
+
+export function Chat({
+  client,
+  account,
+  peer,
+  onBack,
+}: {
+  client: Pick<UiClient, 'call' | 'onMessages'>;
+  account: Address;
+  peer: Address;
+  onBack: () => void;
+}) {
+  const { messages, hasEarlier, loadingEarlier, loadEarlier, send, error } = useChat(client, account, peer);
+  const list = useRef<HTMLOListElement>(null);
+  const lastId = messages?.at(-1)?.id;
+
+  // A new last message (received, sent, or the first page) scrolls to the bottom; earlier pages do not.
+  useLayoutEffect(() => {
+    const element = list.current;
+    if (element && lastId !== undefined) element.scrollTop = element.scrollHeight;
+  }, [lastId]);
+
+  const now = Date.now();
+  return (
+    <main class="screen messenger chat">
+      <header class="bar chat-head">
+        <button type="button" onClick={onBack}>
+          Back
+        </button>
+        <Identicon address={peer} size={28} />
+        <h1 class="peer" title={peer}>
+          {shortAddress(peer)}
+          {sameAddress(peer, account) ? <span class="tag">you</span> : null}
+        </h1>
+      </header>
+      <ol class="bubbles" aria-label="Messages" aria-live="polite" ref={list}>
+        {hasEarlier ? (
+          <li class="earlier">
+            <button type="button" class="link" disabled={loadingEarlier} onClick={() => void loadEarlier()}>
+              {loadingEarlier ? 'Loading…' : 'Load earlier'}
+            </button>
+          </li>
+        ) : null}
+        {messages === null ? (
+          error ? null : (
+            <li class="hint">Loading…</li>
+          )
+        ) : messages.length === 0 ? (
+          <li class="hint">No messages yet. Say hello.</li>
+        ) : (
+          messages.map((message) => <MessageBubble key={message.id} message={message} now={now} />)
+        )}
+      </ol>
+      <ErrorNote message={error} />
+      <Composer onSend={send} />
+    </main>
+  );
+}

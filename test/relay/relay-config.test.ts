@@ -1,0 +1,77 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LISTEN, parseRelayArgs, RelayConfigError } from '../../src/relay/relay-config.ts';
+
+describe('parseRelayArgs', () => {
+  it('has working defaults', () => {
+    const parsed = parseRelayArgs([], {});
+    if (parsed.help) throw new Error('unexpected help');
+    expect(parsed.config.logLevel).toBe('info');
+    expect(parsed.config.service).toMatchObject({
+      listen: [DEFAULT_LISTEN],
+      dataDir: resolve('.cairn-relay'),
+      peerKeyPath: join(resolve('.cairn-relay'), 'peer.key'),
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = {
+      CAIRN_RELAY_LISTEN: '/ip4/0.0.0.0/tcp/1/ws,/ip4/0.0.0.0/tcp/2/ws',
+      CAIRN_RELAY_DATA: '/srv/relay',
+      CAIRN_RELAY_LOG_LEVEL: 'warn',
+      CAIRN_RELAY_PUBLISH_LIMIT: '5/50',
+    };
+    const fromEnv = parseRelayArgs([], env);
+    if (fromEnv.help) throw new Error('unexpected help');
+    expect(fromEnv.config.service.listen).toEqual(['/ip4/0.0.0.0/tcp/1/ws', '/ip4/0.0.0.0/tcp/2/ws']);
+    expect(fromEnv.config.service.peerKeyPath).toBe('/srv/relay/peer.key');
+    expect(fromEnv.config.service.rateLimits).toEqual({ publish: { ratePerSecond: 5, burst: 50 } });
+    const flags = parseRelayArgs(
+      [
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0/ws',
+        '--data-dir',
+        '/tmp/x',
+        '--peer-key',
+        '/keys/relay.key',
+        '--retention-days',
+        '7',
+        '--log-level',
+        'debug',
+        '--announce',
+        '/dns4/relay.example/tcp/443/wss',
+        '--max-blob-mib',
+        '1',
+      ],
+      env,
+    );
+    if (flags.help) throw new Error('unexpected help');
+    expect(flags.config.logLevel).toBe('debug');
+    expect(flags.config.service).toMatchObject({
+      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+      dataDir: '/tmp/x',
+      peerKeyPath: '/keys/relay.key',
+      retentionDays: 7,
+      announce: ['/dns4/relay.example/tcp/443/wss'],
+      maxBlobBytes: 1024 * 1024,
+    });
+  });
+
+  it('answers --help', () => {
+    expect(parseRelayArgs(['--help'], {})).toEqual({ help: true });
+    expect(parseRelayArgs(['-h'], {})).toEqual({ help: true });
+  });
+
+  it.each([
+    [['--bogus']],
+    [['--listen', 'localhost:9090']],
+    [['--retention-days', 'soon']],
+    [['--retention-days', '0']],
+    [['--log-level', 'loud']],
+    [['--publish-limit', '20']],
+    [['--query-limit', '0/10']],
+    [['positional']],
+  ])('refuses %j', (argv) => {
+    expect(() => parseRelayArgs(argv, {})).toThrow(RelayConfigError);
+  });
+});

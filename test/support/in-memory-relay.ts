@@ -1,0 +1,120 @@
+/**
+ * A relay in memory for fast messenger tests: stores envelopes in arrival order (the
+ * cursor is that order), delivers live to connected transports subscribed to the topic,
+ * and can be taken offline to exercise retries. The real relay is tested in test/relay.
+ */
+
+import type { RelayStatus } from '../../src/background/messaging/message-views';
+import type { MessagingNetwork } from '../../src/background/messaging/messaging-service';
+import { EnvelopeRejectedError } from '../../src/background/messaging/messaging-transport';
+import { RelayUnavailableError } from '../../src/background/messaging/messenger-errors';
+import { decodeEnvelope, type Envelope, MAX_ENCODED_ENVELOPE_BYTES } from '../../src/protocol/index';
+
+function cursorOf(seq: number): Uint8Array {
+  return new TextEncoder().encode(String(seq));
+}
+function seqOf(cursor: Uint8Array | null): number {
+  return cursor ? Number(new TextDecoder().decode(cursor)) : 0;
+}
+
+export class InMemoryRelay {
+  readonly stored: { seq: number; bytes: Uint8Array; envelope: Envelope }[] = [];
+  readonly #digests = new Set<string>();
+  readonly #clients = new Set<InMemoryTransport>();
+  online = true;
+  publishes = 0;
+
+  connect(): InMemoryTransport {
+    const transport = new InMemoryTransport(this);
+    this.#clients.add(transport);
+    return transport;
+  }
+
+  disconnect(transport: InMemoryTransport): void {
+    this.#clients.delete(transport);
+  }
+
+  accept(bytes: Uint8Array): 'stored' | 'duplicate' {
+    if (!this.online) throw new RelayUnavailableError();
+    this.publishes += 1;
+    if (bytes.length > MAX_ENCODED_ENVELOPE_BYTES) throw new EnvelopeRejectedError('too large');
+    const envelope = decodeEnvelope(bytes);
+    const key = Array.from(bytes).join();
+    if (this.#digests.has(key)) return 'duplicate';
+    this.#digests.add(key);
+    this.stored.push({ seq: this.stored.length + 1, bytes, envelope });
+    for (const client of this.#clients) client.deliver(envelope);
+    return 'stored';
+  }
+
+  page(topic: string, after: number, limit: number) {
+    const rows = this.stored
+      .filter((row) => row.envelope.contentTopic === topic && row.seq > after)
+      .slice(0, limit);
+    return rows;
+  }
+}
+
+export class InMemoryTransport implements MessagingNetwork {
+  readonly cursorScope = 'memory';
+  readonly #relay: InMemoryRelay;
+  #topics = new Set<string>();
+  #handler: ((envelope: Envelope) => void) | null = null;
+  /** Live delivery on/off (a sleeping worker misses gossip). */
+  live = true;
+  stopped = false;
+
+  constructor(relay: InMemoryRelay) {
+    this.#relay = relay;
+  }
+
+  deliver(envelope: Envelope): void {
+    if (this.live && !this.stopped && this.#topics.has(envelope.contentTopic)) {
+      queueMicrotask(() => this.#handler?.(envelope));
+    }
+  }
+
+  async publish(envelope: Uint8Array, signal: AbortSignal) {
+    signal.throwIfAborted();
+    return this.#relay.accept(envelope);
+  }
+
+  async *fetchSince(topic: string, cursor: Uint8Array | null, signal: AbortSignal) {
+    let after = seqOf(cursor);
+    for (;;) {
+      signal.throwIfAborted();
+      if (!this.#relay.online) throw new RelayUnavailableError();
+      const rows = this.#relay.page(topic, after, 2);
+      if (rows.length === 0) return;
+      after = rows.at(-1)?.seq ?? after;
+      yield { envelopes: rows.map((row) => row.envelope), cursor: cursorOf(after) };
+    }
+  }
+
+  async latest(topic: string) {
+    if (!this.#relay.online) throw new RelayUnavailableError();
+    const rows = this.#relay.stored.filter((row) => row.envelope.contentTopic === topic);
+    return rows.at(-1)?.envelope ?? null;
+  }
+
+  setLiveTopics(topics: readonly string[]): void {
+    this.#topics = new Set(topics);
+  }
+
+  onEnvelope(handler: (envelope: Envelope) => void): void {
+    this.#handler = handler;
+  }
+
+  status(): RelayStatus {
+    return {
+      node: this.stopped ? 'stopped' : 'running',
+      relays: [{ address: 'memory', state: 'connected' }],
+    };
+  }
+  onStatus(): void {}
+  onReconnect(): void {}
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.#relay.disconnect(this);
+  }
+}
