@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 
@@ -8,6 +9,10 @@ export default defineConfig({
   manifestVersion: 3,
   vite: () => ({
     plugins: [preact()],
+    resolve: {
+      // Helia's only use of it is a fallback Cairn never takes (src/p2p/self-key-unavailable.ts).
+      alias: { '@libp2p/config': fileURLToPath(new URL('./src/p2p/self-key-unavailable.ts', import.meta.url)) },
+    },
     build: { target: 'es2022' },
   }),
   manifest: ({ browser }) => ({

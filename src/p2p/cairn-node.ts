@@ -1,13 +1,13 @@
 /**
  * The one factory for Cairn's Helia + libp2p node, in the extension background and in
  * the relay daemon. Light Helia (no TCP, WebRTC or DHT): WebSockets, noise, yamux,
- * identify, ping, gossipsub and bitswap; relays add a listener and a circuit-relay
- * server. Storage is injected (IndexedDB in the browser, disk in Node).
+ * identify, ping, gossipsub and bitswap; relays add a listener and their own services
+ * (the circuit-relay server), so the extension does not bundle them. Storage and the
+ * peer key are injected (IndexedDB in the browser, disk in Node).
  */
 import { withBitswap } from '@helia/bitswap';
 import type { HeliaWithLibp2p } from '@helia/libp2p';
 import { withLibp2pLight } from '@helia/libp2p';
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { PrivateKey } from '@libp2p/interface';
@@ -19,6 +19,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createHeliaLight } from 'helia';
 import type { Blockstore } from 'interface-blockstore';
 import type { Datastore } from 'interface-datastore';
+import type { ServiceFactoryMap } from 'libp2p';
 import { clientConnectionGater } from './connection-gater';
 import { gossipsubOptions } from './gossip-config';
 
@@ -33,8 +34,8 @@ export type CairnNode = HeliaWithLibp2p<CairnServices>;
 interface CommonInit {
   datastore: Datastore;
   blockstore: Blockstore;
-  /** Without it the key is loaded from (or created in) the datastore's keychain. */
-  privateKey?: PrivateKey;
+  /** Always given (see `loadOrCreatePeerKey`): libp2p's keychain is not bundled in the extension. */
+  privateKey: PrivateKey;
 }
 
 export interface ClientNodeInit extends CommonInit {
@@ -49,6 +50,8 @@ export interface RelayNodeInit extends CommonInit {
   listen: readonly string[];
   /** Addresses to advertise instead of the listen addresses (behind a proxy). */
   announce?: readonly string[];
+  /** Relay-only services, e.g. `{ relay: circuitRelayServer(…) }`. */
+  services?: ServiceFactoryMap;
 }
 
 export type CairnNodeInit = ClientNodeInit | RelayNodeInit;
@@ -64,18 +67,11 @@ export async function createCairnNode(init: CairnNodeInit): Promise<CairnNode> {
     identify: identify(),
     ping: ping(),
     pubsub: gossipsub(gossipsubOptions(init.role)),
-    ...(init.role === 'relay'
-      ? {
-          relay: circuitRelayServer({
-            // The default 2 min / 128 KiB per relayed connection breaks bitswap transfers.
-            reservations: { applyDefaultLimit: false, maxReservations: 1024 },
-          }),
-        }
-      : {}),
+    ...(init.role === 'relay' ? init.services : {}),
   };
   const node = withBitswap(
     withLibp2pLight(helia, {
-      ...(init.privateKey ? { privateKey: init.privateKey } : {}),
+      privateKey: init.privateKey,
       addresses:
         init.role === 'relay'
           ? { listen: [...init.listen], ...(init.announce ? { announce: [...init.announce] } : {}) }

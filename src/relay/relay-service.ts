@@ -11,6 +11,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { Connection, PeerId } from '@libp2p/interface';
 import { FsBlockstore } from 'blockstore-fs';
@@ -119,6 +120,12 @@ export class RelayService {
         datastore,
         blockstore,
         privateKey: peerKey.key,
+        services: {
+          relay: circuitRelayServer({
+            // The default 2 min / 128 KiB per relayed connection breaks bitswap transfers.
+            reservations: { applyDefaultLimit: false, maxReservations: 1024 },
+          }),
+        },
       });
     } catch (error) {
       this.store.close();

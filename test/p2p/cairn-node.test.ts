@@ -1,3 +1,4 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import { MemoryBlockstore } from 'blockstore-core';
 import { MemoryDatastore } from 'datastore-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ afterEach(async () => {
 async function relay(): Promise<CairnNode> {
   const node = await createCairnNode({
     role: 'relay',
+    privateKey: await generateKeyPair('Ed25519'),
     listen: ['/ip4/127.0.0.1/tcp/0/ws'],
     datastore: new MemoryDatastore(),
     blockstore: new MemoryBlockstore(),
@@ -24,6 +26,7 @@ async function relay(): Promise<CairnNode> {
 async function client(relayAddress: string): Promise<CairnNode> {
   const node = await createCairnNode({
     role: 'client',
+    privateKey: await generateKeyPair('Ed25519'),
     developmentRelays: [relayAddress],
     datastore: new MemoryDatastore(),
     blockstore: new MemoryBlockstore(),
@@ -58,6 +61,7 @@ describe('createCairnNode', () => {
     const address = server.libp2p.getMultiaddrs()[0]?.toString() ?? '';
     const other = await createCairnNode({
       role: 'client',
+      privateKey: await generateKeyPair('Ed25519'),
       datastore: new MemoryDatastore(),
       blockstore: new MemoryBlockstore(),
     });

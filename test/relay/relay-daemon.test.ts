@@ -4,11 +4,13 @@
  * page-size clamping, blob pins, and a SIGTERM + restart on the same data directory.
  * The tests in this file run in order and share the daemon.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Message } from '@libp2p/gossipsub';
 import { lpStream } from '@libp2p/utils';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
@@ -106,6 +108,7 @@ async function startDaemon(): Promise<Daemon> {
 async function client(): Promise<CairnNode> {
   const node = await createCairnNode({
     role: 'client',
+    privateKey: await generateKeyPair('Ed25519'),
     developmentRelays: [daemon.address.toString()],
     datastore: new MemoryDatastore(),
     blockstore: new MemoryBlockstore(),

@@ -2,6 +2,7 @@
  * StoreClient against scripted in-process peers: answers, silence, garbage. The real relay
  * daemon is exercised in relay-daemon.test.ts.
  */
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import type { multiaddr } from '@multiformats/multiaddr';
@@ -46,6 +47,7 @@ async function answer(stream: Stream): Promise<void> {
 beforeAll(async () => {
   server = await createCairnNode({
     role: 'relay',
+    privateKey: await generateKeyPair('Ed25519'),
     listen: ['/ip4/127.0.0.1/tcp/0/ws'],
     datastore: new MemoryDatastore(),
     blockstore: new MemoryBlockstore(),
@@ -56,6 +58,7 @@ beforeAll(async () => {
   address = server.libp2p.getMultiaddrs()[0]!;
   client = await createCairnNode({
     role: 'client',
+    privateKey: await generateKeyPair('Ed25519'),
     developmentRelays: [address.toString()],
     datastore: new MemoryDatastore(),
     blockstore: new MemoryBlockstore(),

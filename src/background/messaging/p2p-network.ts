@@ -9,6 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import type { Blockstore } from 'interface-blockstore';
 import type { Datastore } from 'interface-datastore';
 import { type CairnNode, createCairnNode } from '../../p2p/cairn-node';
+import { loadOrCreatePeerKey } from '../../p2p/peer-key-store';
 import { shardTopicsFor } from '../../p2p/shards';
 import { StoreClient } from '../../p2p/store-client';
 import { decodeEnvelope, type Envelope, MAX_ENCODED_ENVELOPE_BYTES } from '../../protocol/index';
@@ -59,6 +60,7 @@ export async function startP2pNetwork(options: P2pNetworkOptions): Promise<Messa
     role: 'client',
     datastore: options.datastore,
     blockstore: options.blockstore,
+    privateKey: await loadOrCreatePeerKey(options.datastore),
     developmentRelays: options.relays.map((relay) => relay.address).filter(isDevelopmentAddress),
   });
   return new P2pNetwork(node, options);
