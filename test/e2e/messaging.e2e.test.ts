@@ -3,8 +3,16 @@
  * 127.0.0.1: live messages both ways, an offline recipient, a worker stopped with a
  * message queued, and a relay restarted mid-conversation.
  */
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { multiaddr } from '@multiformats/multiaddr';
+import { MemoryBlockstore } from 'blockstore-core';
+import { MemoryDatastore } from 'datastore-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCairnNode } from '../../src/p2p/cairn-node.ts';
+import { shardTopicFor } from '../../src/p2p/shards.ts';
+import { StoreClient } from '../../src/p2p/store-client.ts';
+import { decodeEnvelope, encodeEnvelope } from '../../src/protocol/index.ts';
 import { decide, openDapp, watchApprovalWindows } from './support/dapp-flows.ts';
 import { buildTestDapp, type DappServer, serveDirectory } from './support/dapp-server.ts';
 import { type ExtensionBrowser, launchExtension, newProfileDir } from './support/extension-browser.ts';
@@ -200,4 +208,63 @@ describe('messaging between two browsers through a relay', () => {
     expect(listed).toMatchObject({ ok: true, value: [expect.objectContaining({ peer: bob.address })] });
     await page.close();
   });
+
+  it('garbage and tampered envelopes from a rogue Node peer are dropped and never shown', async () => {
+    const page = await openDapp(alice.browser, site.url);
+    const listed = await page.evaluate(() => window.cairnDapp.request('cairn_listConversations'));
+    await page.close();
+    if (!listed.ok) throw new Error('cairn_listConversations failed');
+    const topic = (listed.value as { topic: string }[])[0]?.topic ?? '';
+    expect(topic).toMatch(/^\/xmtp\/0\/m-/);
+    const before = await chatTexts(bob.popup);
+
+    const rogue = await startRogue(relay.addresses[0] ?? '');
+    try {
+      const stored = await rogue.store.query(rogue.relay, {
+        contentTopics: [topic],
+        limit: 1,
+        direction: 'descending',
+      });
+      const real = decodeEnvelope(stored.envelopes[0] ?? new Uint8Array());
+      const tampered = real.message.slice();
+      tampered[tampered.length - 3] = (tampered[tampered.length - 3] ?? 0) ^ 0x01;
+      const forged = encodeEnvelope({ ...real, timestampNs: real.timestampNs + 1n, message: tampered });
+      // Through the store protocol (the relay can only check that it decodes) and through gossip.
+      const ack = await rogue.store.publish(rogue.relay, forged);
+      expect(['stored', 'rejected']).toContain(ack.status);
+      const pubsub = rogue.node.libp2p.services.pubsub;
+      pubsub.subscribe(shardTopicFor(topic));
+      await pubsub.publish(shardTopicFor(topic), new Uint8Array([0x0a, 0xff, 0xff, 0xff]));
+      await pubsub.publish(
+        shardTopicFor(topic),
+        encodeEnvelope({
+          contentTopic: topic,
+          timestampNs: real.timestampNs + 2n,
+          message: new Uint8Array(64).fill(7),
+        }),
+      );
+    } finally {
+      await rogue.stop();
+    }
+    // Give live delivery and a catch-up time to show anything, then check nothing appeared.
+    await bob.popup.waitForTimeout(2000);
+    expect(await chatTexts(bob.popup)).toEqual(before);
+  });
 });
+
+async function startRogue(relayAddress: string) {
+  const node = await createCairnNode({
+    role: 'client',
+    privateKey: await generateKeyPair('Ed25519'),
+    developmentRelays: [relayAddress],
+    datastore: new MemoryDatastore(),
+    blockstore: new MemoryBlockstore(),
+  });
+  const connection = await node.libp2p.dial(multiaddr(relayAddress));
+  return {
+    node,
+    relay: connection.remotePeer,
+    store: new StoreClient(node.libp2p),
+    stop: () => node.stop(),
+  };
+}
