@@ -21,6 +21,10 @@ export default defineConfig({
     permissions: ['storage', 'alarms', 'notifications'],
     ...(browser === 'firefox'
       ? {
+          // Firefox's default MV3 policy adds `upgrade-insecure-requests`, which turns the
+          // development relay's ws://127.0.0.1 into wss:// and breaks it. Same policy otherwise;
+          // the connection gater still refuses ws:// to anything but configured dev relays.
+          content_security_policy: { extension_pages: "script-src 'self'; object-src 'self'" },
           browser_specific_settings: {
             gecko: {
               id: 'wallet@cairn.dev',

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'puppeteer-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { newRelayDataDir, startRelay } from '../e2e/support/relay-daemon';
 import {
   EXTENSION_BASE_URL,
   extensionBaseUrl,
@@ -134,6 +135,24 @@ describe.skipIf(!firefoxPath)('wallet in Firefox', () => {
       await firefox.reload(page);
       await waitForUnlockScreen(page);
     });
+  });
+
+  it('runs the messaging node in the event page: Settings shows the local relay connected', async () => {
+    const relay = await step('start the relay daemon', async () => startRelay(await newRelayDataDir()));
+    try {
+      const firefox = await launch();
+      const page = await openPopup(firefox);
+      await step('import phrase', () => importPhrase(page, TEST_MNEMONIC, PASSWORD));
+      await step('relay connected', async () => {
+        await page.locator('::-p-text(Settings)').click();
+        await page.waitForFunction(
+          () => document.querySelector('.relays .relay-state')?.textContent === 'Connected',
+          { timeout: 20_000 },
+        );
+      });
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('injects the provider into web pages: EIP-6963 announcement and eth_chainId through the bridge', async () => {
