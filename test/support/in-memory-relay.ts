@@ -6,15 +6,22 @@
 
 import type { RelayStatus } from '../../src/background/messaging/message-views';
 import type { MessagingNetwork } from '../../src/background/messaging/messaging-service';
-import { EnvelopeRejectedError } from '../../src/background/messaging/messaging-transport';
+import {
+  CursorRejectedError,
+  EnvelopeRejectedError,
+  RelayBusyError,
+} from '../../src/background/messaging/messaging-transport';
 import { RelayUnavailableError } from '../../src/background/messaging/messenger-errors';
 import { decodeEnvelope, type Envelope, MAX_ENCODED_ENVELOPE_BYTES } from '../../src/protocol/index';
 
-function cursorOf(seq: number): Uint8Array {
-  return new TextEncoder().encode(String(seq));
+function cursorOf(storeId: number, seq: number): Uint8Array {
+  return new TextEncoder().encode(`${storeId}:${seq}`);
 }
-function seqOf(cursor: Uint8Array | null): number {
-  return cursor ? Number(new TextDecoder().decode(cursor)) : 0;
+function seqOf(storeId: number, cursor: Uint8Array | null): number {
+  if (!cursor) return 0;
+  const [store, seq] = new TextDecoder().decode(cursor).split(':');
+  if (Number(store) !== storeId) throw new CursorRejectedError('cursor of another relay');
+  return Number(seq);
 }
 
 export class InMemoryRelay {
@@ -23,6 +30,10 @@ export class InMemoryRelay {
   readonly #clients = new Set<InMemoryTransport>();
   online = true;
   publishes = 0;
+  /** The next this-many queries answer "busy" (rate-limited). */
+  busyQueries = 0;
+  /** Bumped by `resetStore()`: cursors of an older store are refused, as a real relay does. */
+  storeId = 1;
 
   connect(): InMemoryTransport {
     const transport = new InMemoryTransport(this);
@@ -47,6 +58,13 @@ export class InMemoryRelay {
     return 'stored';
   }
 
+  /** The relay lost its database but kept its identity. */
+  resetStore(): void {
+    this.stored.length = 0;
+    this.#digests.clear();
+    this.storeId += 1;
+  }
+
   page(topic: string, after: number, limit: number) {
     const rows = this.stored
       .filter((row) => row.envelope.contentTopic === topic && row.seq > after)
@@ -56,7 +74,9 @@ export class InMemoryRelay {
 }
 
 export class InMemoryTransport implements MessagingNetwork {
-  readonly cursorScope = 'memory';
+  readableRelays(): string[] {
+    return this.#relay.online ? ['memory'] : [];
+  }
   readonly #relay: InMemoryRelay;
   #topics = new Set<string>();
   #handler: ((envelope: Envelope) => void) | null = null;
@@ -79,15 +99,19 @@ export class InMemoryTransport implements MessagingNetwork {
     return this.#relay.accept(envelope);
   }
 
-  async *fetchSince(topic: string, cursor: Uint8Array | null, signal: AbortSignal) {
-    let after = seqOf(cursor);
+  async *fetchSince(_relay: string, topic: string, cursor: Uint8Array | null, signal: AbortSignal) {
+    let after = seqOf(this.#relay.storeId, cursor);
     for (;;) {
       signal.throwIfAborted();
       if (!this.#relay.online) throw new RelayUnavailableError();
+      if (this.#relay.busyQueries > 0) {
+        this.#relay.busyQueries -= 1;
+        throw new RelayBusyError('busy');
+      }
       const rows = this.#relay.page(topic, after, 2);
       if (rows.length === 0) return;
       after = rows.at(-1)?.seq ?? after;
-      yield { envelopes: rows.map((row) => row.envelope), cursor: cursorOf(after) };
+      yield { envelopes: rows.map((row) => row.envelope), cursor: cursorOf(this.#relay.storeId, after) };
     }
   }
 

@@ -178,6 +178,59 @@ export class MessageDb {
     });
   }
 
+  /**
+   * The peer's keys changed and so did the deterministic topic: in one transaction, the
+   * conversation record moves from `fromTopic` to `input.topic` (unread, last message and
+   * activity carried over) and its messages follow, so the history stays one conversation.
+   */
+  async moveConversation(fromTopic: string, input: ConversationInput): Promise<ConversationRecord> {
+    const fields = parseArg(conversationInput, input, 'conversation');
+    const from = parseArg(textArg, fromTopic, 'fromTopic');
+    return withTransaction(this.#db, [CONVERSATIONS, MESSAGES], 'readwrite', async (tx) => {
+      const conversations = tx.objectStore(CONVERSATIONS);
+      const old = tryParseStored(
+        storedConversation,
+        await request(conversations.get([fields.account, from])),
+      );
+      if (old && old.peer !== fields.peer) {
+        throw new MessageDbError(`"conversation.peer" differs from the stored peer of topic "${from}"`);
+      }
+      const record: ConversationRecord = {
+        account: fields.account,
+        topic: fields.topic,
+        peer: fields.peer,
+        peerBundle: fields.peerBundle,
+        invitation: fields.invitation,
+        invitationTimestampNs: fields.invitationTimestampNs,
+        createdAt: old?.createdAt ?? fields.createdAt,
+        lastActivityAt: Math.max(old?.lastActivityAt ?? 0, fields.lastActivityAt ?? fields.createdAt),
+        unread: (old?.unread ?? 0) + (fields.unread ?? 0),
+        lastMessageId: old?.lastMessageId ?? fields.lastMessageId ?? null,
+      };
+      await request(conversations.delete([fields.account, from]));
+      await request(conversations.put(record));
+      const messages = tx.objectStore(MESSAGES);
+      const moved: MessageRecord[] = [];
+      await scan(
+        this.#factory,
+        messages.index(INDEX.byTopic),
+        {
+          lower: [fields.account, from],
+          upper: [fields.account, from, Number.MAX_SAFE_INTEGER],
+          upperInclusive: true,
+        },
+        'next',
+        (value) => {
+          const message = tryParseStored(storedMessage, value);
+          if (message) moved.push(message);
+          return true;
+        },
+      );
+      await Promise.all(moved.map((message) => request(messages.put({ ...message, topic: fields.topic }))));
+      return record;
+    });
+  }
+
   /** @throws CorruptRecordError */
   async getConversation(account: Address, topic: string): Promise<ConversationRecord | null> {
     const key = [parseArg(addressArg, account, 'account'), parseArg(textArg, topic, 'topic')];

@@ -4,14 +4,16 @@
  * (verify → decrypt → dedupe → persist) from live gossip and relay stores.
  *
  * Delivery is correct whatever the worker does: every outgoing envelope is in IndexedDB
- * before it leaves, and every topic is caught up from the relay's store (since a
- * relay-ordered cursor) on start, on reconnect and on each wake-up alarm.
+ * before it leaves, and every topic is caught up from each relay's store (since that
+ * relay's own cursor, saved only once the page is persisted) on start, on reconnect and
+ * on each wake-up alarm.
  */
 import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type Content, defaultContentRegistry } from '../../protocol/content/index';
 import {
   Conversation,
   contactTopic,
+  deriveInvitation,
   type Envelope,
   encodeContactBundle,
   encodeEnvelope,
@@ -21,6 +23,7 @@ import {
   isConversationTopic,
   openSealedInvitation,
   type PrivateKeyBundle,
+  ProtocolError,
   publicBundleOf,
   type VerifiedBundle,
   verifyContactBundleFor,
@@ -28,7 +31,12 @@ import {
 import { toDisplayContent } from './display-content';
 import type { MessageDb } from './message-db';
 import type { ConversationView, MessageView } from './message-views';
-import { EnvelopeRejectedError, type MessagingTransport } from './messaging-transport';
+import {
+  CursorRejectedError,
+  EnvelopeRejectedError,
+  type MessagingTransport,
+  RelayBusyError,
+} from './messaging-transport';
 import { MessengerStoppedError, NoMessagingIdentityError } from './messenger-errors';
 import { retryDelayMs } from './retry-backoff';
 
@@ -38,12 +46,17 @@ export interface MessengerOptions {
   transport: MessagingTransport;
   /** Something changed in these conversations of `account`. */
   onChange(account: Address, topics: string[]): void;
-  /** A new message from a peer arrived (for notifications and the badge). */
-  onIncoming(account: Address, message: MessageView): void;
+  /**
+   * A new message from a peer arrived (badge, dapp events); `notify` is false when the
+   * sender asked for no push or it is an old message found while catching up.
+   */
+  onIncoming(account: Address, message: MessageView, options: { notify: boolean }): void;
   /** Wake the worker at this time to retry the outbox (null: nothing pending). */
   scheduleRetry(atMs: number | null): void;
   log(message: string): void;
   now?: () => number;
+  /** Waits between retries of a busy relay (tests shorten it). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** How long to wait for a relay before counting an attempt as failed. */
@@ -52,6 +65,12 @@ const FETCH_TIMEOUT_MS = 15_000;
 /** Bundles older than this are fetched again before starting a new conversation. */
 const BUNDLE_CACHE_MS = 24 * 60 * 60_000;
 const OUTBOX_BATCH = 50;
+/** A sender's clock may run ahead this much; later timestamps are shown as "now". */
+const MAX_CLOCK_SKEW_MS = 2 * 60_000;
+/** Messages older than this found while catching up do not raise a notification. */
+const NOTIFY_MAX_AGE_MS = 5 * 60_000;
+/** Tries per topic when a relay says it is busy (rate limit). */
+const BUSY_RETRIES = 5;
 
 interface AccountState {
   address: Address;
@@ -71,25 +90,55 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
 }
 
+/** Bad input from the network (malformed, forged, undecryptable): dropped, never retried. */
+function isBadInput(error: unknown): boolean {
+  return error instanceof ProtocolError;
+}
+
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new MessengerStoppedError());
+      },
+      { once: true },
+    );
+  });
+}
+
+const conversationKey = (account: Address, topic: string) => `${account} ${topic}`;
+
 export class Messenger {
   readonly #options: MessengerOptions;
   readonly #now: () => number;
+  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #accounts = new Map<Address, AccountState>();
   /** Invite topic → account. */
   readonly #inviteTopics = new Map<string, Address>();
-  /** Conversation topic → account, for every stored conversation (opened lazily). */
-  readonly #topicAccounts = new Map<string, Address>();
+  /** Conversation topic → the accounts having it (two accounts of one wallet share a topic). */
+  readonly #topicAccounts = new Map<string, Set<Address>>();
+  /** `account topic` → the opened conversation (opened lazily). */
   readonly #open = new Map<string, Promise<OpenConversation>>();
+  /** Conversations whose invitations a relay acknowledged in this session. */
+  readonly #invitationsStored = new Set<string>();
+  /** Relays whose directory was checked for our contact bundles in this session. */
+  readonly #directoryChecked = new Set<string>();
   #running = false;
   #flushing: Promise<void> | null = null;
   #flushAgain = false;
   #ignoreBackoff = false;
   readonly #tried = new Set<string>();
+  #catchingUp: Promise<void> | null = null;
+  #catchUpAgain = false;
   #abort = new AbortController();
 
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? sleepFor;
   }
 
   get running(): boolean {
@@ -102,7 +151,7 @@ export class Messenger {
     this.#abort = new AbortController();
     this.#running = true;
     this.#options.transport.onEnvelope((envelope) => {
-      void this.#receive(envelope).catch((error: unknown) =>
+      this.#receive(envelope, { live: true }).catch((error: unknown) =>
         this.#options.log(`Dropped a live envelope: ${errorName(error)}`),
       );
     });
@@ -111,13 +160,15 @@ export class Messenger {
       this.#accounts.set(address, { address, me });
       this.#inviteTopics.set(inviteTopic(address), address);
       for (const conversation of await this.#options.db.listConversations(address)) {
-        this.#topicAccounts.set(conversation.topic, address);
+        this.#addTopic(conversation.topic, address);
       }
       await this.#publishContactBundle(address, me);
     }
     this.#updateLiveTopics();
-    void this.flushOutbox({ ignoreBackoff: true });
-    void this.catchUp().catch((error: unknown) => this.#options.log(`Catch-up failed: ${errorName(error)}`));
+    this.flushOutbox({ ignoreBackoff: true }).catch((error: unknown) =>
+      this.#options.log(`Outbox flush failed: ${errorName(error)}`),
+    );
+    this.catchUp().catch((error: unknown) => this.#options.log(`Catch-up failed: ${errorName(error)}`));
   }
 
   async stop(): Promise<void> {
@@ -128,7 +179,9 @@ export class Messenger {
     this.#inviteTopics.clear();
     this.#topicAccounts.clear();
     this.#open.clear();
-    await this.#flushing?.catch(() => undefined);
+    this.#invitationsStored.clear();
+    this.#directoryChecked.clear();
+    await Promise.allSettled([this.#flushing, this.#catchingUp]);
   }
 
   #account(address: Address): AccountState {
@@ -137,20 +190,31 @@ export class Messenger {
     return state;
   }
 
+  #addTopic(topic: string, account: Address): void {
+    const accounts = this.#topicAccounts.get(topic) ?? new Set<Address>();
+    accounts.add(account);
+    this.#topicAccounts.set(topic, accounts);
+  }
+
+  #removeTopic(topic: string, account: Address): void {
+    const accounts = this.#topicAccounts.get(topic);
+    accounts?.delete(account);
+    if (accounts?.size === 0) this.#topicAccounts.delete(topic);
+  }
+
   #updateLiveTopics(): void {
     this.#options.transport.setLiveTopics([...this.#inviteTopics.keys(), ...this.#topicAccounts.keys()]);
   }
 
-  async #publishContactBundle(address: Address, me: PrivateKeyBundle): Promise<void> {
-    const bundle = encodeContactBundle(publicBundleOf(me));
-    const marker = `published-bundle:${address}`;
-    const published = await this.#options.db.getCursor(marker);
+  /** Queues the account's contact bundle unless a relay already acknowledged this very bundle. */
+  async #publishContactBundle(address: Address, me: PrivateKeyBundle, options: { force?: boolean } = {}) {
+    const published = await this.#options.db.getCursor(publishedMarker(address));
     const digest = encodeSignedPublicKeyBundle(publicBundleOf(me));
-    if (published && equalBytes(published, digest)) return;
+    if (!options.force && published && equalBytes(published, digest)) return;
     const envelope = encodeEnvelope({
       contentTopic: contactTopic(address),
       timestampNs: BigInt(this.#now()) * 1_000_000n,
-      message: bundle,
+      message: encodeContactBundle(publicBundleOf(me)),
     });
     await this.#options.db.enqueue({
       id: `contact:${address}:${this.#now()}`,
@@ -159,7 +223,6 @@ export class Messenger {
       topic: contactTopic(address),
       envelope,
     });
-    await this.#options.db.setCursor(marker, digest);
   }
 
   // ── Peers ────────────────────────────────────────────────────────────
@@ -226,14 +289,35 @@ export class Messenger {
       { envelope, id: `message:${sent.id}` },
     );
     this.#options.onChange(state.address, [conversation.topic]);
-    void this.flushOutbox();
+    this.#flushInBackground();
     return view;
+  }
+
+  #flushInBackground(options: { ignoreBackoff?: boolean } = {}): void {
+    this.flushOutbox(options).catch((error: unknown) =>
+      this.#options.log(`Outbox flush failed: ${errorName(error)}`),
+    );
   }
 
   /** The conversation with `peer`, starting it (and queueing both invitations) when new. */
   async #conversationWith(state: AccountState, peer: Address): Promise<OpenConversation> {
     const stored = await this.#options.db.getConversationByPeer(state.address, peer);
-    if (stored) return this.#openStored(state.address, stored.topic);
+    if (stored) {
+      const open = await this.#openStored(state.address, stored.topic);
+      // Until a relay acknowledged the invitations in this session, queue them again (same bytes:
+      // a relay answers "duplicate"): a worker killed between writes must not leave the peer
+      // without the invitation while our messages show "sent".
+      if (!this.#invitationsStored.has(conversationKey(state.address, stored.topic))) {
+        await this.#queueInvitations(
+          state,
+          peer,
+          stored.topic,
+          stored.invitation,
+          stored.invitationTimestampNs,
+        );
+      }
+      return open;
+    }
     const bundle = await this.resolveBundle(peer);
     if (!bundle) throw new NoMessagingIdentityError(peer);
     const createdNs = BigInt(this.#now()) * 1_000_000n;
@@ -243,7 +327,7 @@ export class Messenger {
       peer: bundle,
       createdNs,
     });
-    const record = {
+    await this.#options.db.upsertConversation({
       account: state.address,
       topic: conversation.topic,
       peer: bundle.address,
@@ -254,32 +338,41 @@ export class Messenger {
       lastActivityAt: nsToMs(createdNs),
       unread: 0,
       lastMessageId: null,
-    };
-    await this.#options.db.upsertConversation(record);
-    // Both parties' invite topics: the peer learns the conversation, our other devices too.
-    const targets = isAddressEqual(bundle.address, state.address)
-      ? [inviteTopic(state.address)]
-      : [inviteTopic(bundle.address), inviteTopic(state.address)];
-    for (const topic of targets) {
-      const envelope = encodeEnvelope({ contentTopic: topic, timestampNs: createdNs, message: sealed });
-      await this.#options.db.enqueue({
-        id: `invitation:${conversation.topic}:${topic}`,
-        account: state.address,
-        kind: 'invitation',
-        topic,
-        envelope,
-      });
-    }
+    });
+    await this.#queueInvitations(state, bundle.address, conversation.topic, sealed, createdNs);
     const open = { account: state.address, conversation };
-    this.#open.set(conversation.topic, Promise.resolve(open));
-    this.#topicAccounts.set(conversation.topic, state.address);
+    this.#open.set(conversationKey(state.address, conversation.topic), Promise.resolve(open));
+    this.#addTopic(conversation.topic, state.address);
     this.#updateLiveTopics();
     return open;
   }
 
+  /** Both parties' invite topics: the peer learns the conversation, our other devices too. */
+  async #queueInvitations(
+    state: AccountState,
+    peer: Address,
+    topic: string,
+    sealed: Uint8Array,
+    createdNs: bigint,
+  ): Promise<void> {
+    const targets = isAddressEqual(peer, state.address)
+      ? [inviteTopic(state.address)]
+      : [inviteTopic(peer), inviteTopic(state.address)];
+    for (const target of targets) {
+      await this.#options.db.enqueue({
+        id: invitationItemId(state.address, topic, target),
+        account: state.address,
+        kind: 'invitation',
+        topic: target,
+        envelope: encodeEnvelope({ contentTopic: target, timestampNs: createdNs, message: sealed }),
+      });
+    }
+  }
+
   /** Re-opens a stored conversation from its sealed invitation (no key material is stored). */
   #openStored(account: Address, topic: string): Promise<OpenConversation> {
-    let opening = this.#open.get(topic);
+    const key = conversationKey(account, topic);
+    let opening = this.#open.get(key);
     if (!opening) {
       opening = (async () => {
         const state = this.#account(account);
@@ -292,8 +385,8 @@ export class Messenger {
         });
         return { account: state.address, conversation: Conversation.fromOpenedInvitation(state.me, opened) };
       })();
-      opening.catch(() => this.#open.delete(topic));
-      this.#open.set(topic, opening);
+      opening.catch(() => this.#open.delete(key));
+      this.#open.set(key, opening);
     }
     return opening;
   }
@@ -309,12 +402,16 @@ export class Messenger {
       return this.#flushing;
     }
     this.#flushing = (async () => {
-      do {
-        this.#flushAgain = false;
-        const ignoreBackoff = this.#ignoreBackoff;
-        this.#ignoreBackoff = false;
-        await this.#flushOnce(ignoreBackoff);
-      } while (this.#flushAgain && this.#running);
+      try {
+        do {
+          this.#flushAgain = false;
+          const ignoreBackoff = this.#ignoreBackoff;
+          this.#ignoreBackoff = false;
+          await this.#flushOnce(ignoreBackoff);
+        } while (this.#flushAgain && this.#running);
+      } finally {
+        this.#tried.clear();
+      }
     })().finally(() => {
       this.#flushing = null;
     });
@@ -338,14 +435,16 @@ export class Messenger {
           const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(PUBLISH_TIMEOUT_MS)]);
           await transport.publish(item.envelope, signal);
           await db.completeOutbox(item.id);
-          if (item.messageId) this.#options.onChange(item.account, [item.topic]);
+          await this.#published(item);
         } catch (error) {
           if (!this.#running) return;
-          if (error instanceof EnvelopeRejectedError) {
-            await db.failOutbox(item.id, error.message);
-            if (item.messageId) this.#options.onChange(item.account, [item.topic]);
-            this.#options.log(`A relay refused an outgoing ${item.kind}: ${error.message}`);
+          if (error instanceof EnvelopeRejectedError && item.kind === 'message') {
+            // Our own message is invalid for good (e.g. too large): say so instead of retrying forever.
+            await db.failOutbox(item.id, error.message.slice(0, 200));
+            this.#options.onChange(item.account, [item.topic]);
+            this.#options.log('A relay refused an outgoing message');
           } else {
+            // Invitations, bundles and receipts must arrive eventually: keep trying, more slowly.
             await db.rescheduleOutbox(item.id, this.#now() + retryDelayMs(item.attempts), errorName(error));
             failed = true;
           }
@@ -354,41 +453,146 @@ export class Messenger {
       // Everything left is waiting for its retry time (relay down): the alarm takes over.
       if (failed) break;
     }
-    this.#tried.clear();
     if (this.#running) this.#options.scheduleRetry(await db.nextOutboxTime());
+  }
+
+  /** Bookkeeping after a relay acknowledged an outbox item. */
+  async #published(item: {
+    id: string;
+    kind: string;
+    account: Address;
+    topic: string;
+    envelope: Uint8Array;
+  }) {
+    if (item.kind === 'message') this.#options.onChange(item.account, [item.topic]);
+    if (item.kind === 'invitation') {
+      const topic = conversationTopicOfItem(item.id);
+      if (topic) this.#invitationsStored.add(conversationKey(item.account, topic));
+    }
+    if (item.kind === 'contact') {
+      const state = this.#accounts.get(item.account);
+      if (state) {
+        await this.#options.db.setCursor(
+          publishedMarker(item.account),
+          encodeSignedPublicKeyBundle(publicBundleOf(state.me)),
+        );
+      }
+    }
   }
 
   // ── Receiving ────────────────────────────────────────────────────────
 
-  /** Fetches every known topic from the relay store since its cursor; invite topics first. */
-  async catchUp(): Promise<void> {
-    if (!this.#running) return;
-    const signal = this.#abort.signal;
-    for (const topic of [...this.#inviteTopics.keys()]) await this.#catchUpTopic(topic, signal);
-    for (const topic of [...this.#topicAccounts.keys()]) await this.#catchUpTopic(topic, signal);
+  /**
+   * Fetches every known topic from every readable relay since that relay's cursor, invite
+   * topics first. One run at a time; a request during a run schedules one more run.
+   */
+  catchUp(): Promise<void> {
+    if (this.#catchingUp) {
+      this.#catchUpAgain = true;
+      return this.#catchingUp;
+    }
+    this.#catchingUp = (async () => {
+      do {
+        this.#catchUpAgain = false;
+        await this.#catchUpOnce();
+      } while (this.#catchUpAgain && this.#running);
+    })().finally(() => {
+      this.#catchingUp = null;
+    });
+    return this.#catchingUp;
   }
 
-  async #catchUpTopic(topic: string, signal: AbortSignal): Promise<void> {
-    const { db, transport } = this.#options;
-    const key = `${transport.cursorScope} ${topic}`;
-    const cursor = await db.getCursor(key);
-    for await (const page of transport.fetchSince(topic, cursor, signal)) {
-      for (const envelope of page.envelopes) {
-        await this.#receive(envelope).catch((error: unknown) =>
-          this.#options.log(`Dropped a stored envelope: ${errorName(error)}`),
-        );
+  async #catchUpOnce(): Promise<void> {
+    if (!this.#running) return;
+    const signal = this.#abort.signal;
+    for (const relay of this.#options.transport.readableRelays()) {
+      await this.#checkDirectory(relay, signal);
+      const topics = [...this.#inviteTopics.keys(), ...this.#topicAccounts.keys()];
+      for (const topic of topics) {
+        if (!this.#running) return;
+        try {
+          await this.#catchUpTopic(relay, topic, signal);
+        } catch (error) {
+          if (!this.#running) return;
+          // One topic failing (relay hiccup) must not starve the others: they go on; it is retried next run.
+          this.#options.log(`Catch-up of a topic failed: ${errorName(error)}`);
+        }
       }
-      // Only after the page is persisted: a crash re-reads it, and dedupe makes that harmless.
-      if (page.cursor) await db.setCursor(key, page.cursor);
     }
   }
 
-  async #receive(envelope: Envelope): Promise<void> {
-    if (!this.#running) return;
+  /** Once per relay and session: is our contact bundle in its directory? Re-publish it if not. */
+  async #checkDirectory(relay: string, signal: AbortSignal): Promise<void> {
+    if (this.#directoryChecked.has(relay)) return;
+    this.#directoryChecked.add(relay);
+    for (const state of this.#accounts.values()) {
+      try {
+        const latest = await this.#options.transport.latest(contactTopic(state.address), signal);
+        const mine = encodeSignedPublicKeyBundle(publicBundleOf(state.me));
+        const listed = latest
+          ? encodeSignedPublicKeyBundle(verifyContactBundleFor(state.address, latest.message))
+          : null;
+        if (!listed || !equalBytes(listed, mine)) {
+          await this.#publishContactBundle(state.address, state.me, { force: true });
+          this.#flushInBackground();
+        }
+      } catch (error) {
+        this.#directoryChecked.delete(relay);
+        if (!this.#running) return;
+        this.#options.log(`Could not check the relay directory: ${errorName(error)}`);
+      }
+    }
+  }
+
+  async #catchUpTopic(relay: string, topic: string, signal: AbortSignal): Promise<void> {
+    const { db, transport } = this.#options;
+    const key = `${relay} ${topic}`;
+    let cursor = await db.getCursor(key);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for await (const page of transport.fetchSince(relay, topic, cursor, signal)) {
+          for (const envelope of page.envelopes) {
+            try {
+              await this.#receive(envelope, { live: false });
+            } catch (error) {
+              // Forged or malformed input is dropped; anything else (storage, stopping) must not
+              // move the cursor past what was never stored.
+              if (!isBadInput(error)) throw error;
+              this.#options.log(`Dropped a stored envelope: ${errorName(error)}`);
+            }
+          }
+          if (!this.#running || signal.aborted) throw new MessengerStoppedError();
+          // Only after the page is persisted: a crash re-reads it, and dedupe makes that harmless.
+          if (page.cursor) {
+            await db.setCursor(key, page.cursor);
+            cursor = page.cursor;
+          }
+        }
+        return;
+      } catch (error) {
+        if (error instanceof CursorRejectedError && cursor !== null && attempt === 0) {
+          // The relay's store was reset: everything it has is new to us (dedupe drops repeats).
+          this.#options.log('A relay refused a stored cursor; reading that topic from the start');
+          cursor = null;
+          continue;
+        }
+        if (error instanceof RelayBusyError && attempt < BUSY_RETRIES) {
+          await this.#sleep(500 * 2 ** attempt, signal);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Routes an envelope to the accounts it is for. @throws on storage errors and bad input */
+  async #receive(envelope: Envelope, options: { live: boolean }): Promise<void> {
+    if (!this.#running) throw new MessengerStoppedError();
     const inviteAccount = this.#inviteTopics.get(envelope.contentTopic);
     if (inviteAccount) return this.#receiveInvitation(inviteAccount, envelope);
-    const account = this.#topicAccounts.get(envelope.contentTopic);
-    if (account && isConversationTopic(envelope.contentTopic)) return this.#receiveMessage(account, envelope);
+    const accounts = this.#topicAccounts.get(envelope.contentTopic);
+    if (!accounts || !isConversationTopic(envelope.contentTopic)) return;
+    for (const account of [...accounts]) await this.#receiveMessage(account, envelope, options);
   }
 
   async #receiveInvitation(account: Address, envelope: Envelope): Promise<void> {
@@ -399,14 +603,20 @@ export class Messenger {
       envelopeTimestampNs: envelope.timestampNs,
     });
     const topic = opened.invitation.topic;
-    if (this.#topicAccounts.has(topic)) return;
-    const existing = await this.#options.db.getConversationByPeer(state.address, opened.peer.address);
-    if (existing && existing.topic !== topic) {
-      // One conversation per peer in this version: keep the first, note the other.
-      this.#options.log('Ignored a second invitation from a peer that already has a conversation');
+    // A 1:1 topic is derived from both parties' keys: anyone else claiming it is forging.
+    const expected = deriveInvitation({
+      me: state.me,
+      myAddress: state.address,
+      peer: opened.peer,
+      ...(opened.invitation.context ? { conversationId: opened.invitation.context.conversationId } : {}),
+    });
+    if (expected.topic !== topic || !equalBytes(expected.keyMaterial, opened.invitation.keyMaterial)) {
+      this.#options.log('Dropped an invitation whose topic is not the one its parties derive');
       return;
     }
-    await this.#options.db.upsertConversation({
+    if (this.#topicAccounts.get(topic)?.has(state.address)) return;
+    const existing = await this.#options.db.getConversationByPeer(state.address, opened.peer.address);
+    const record = {
       account: state.address,
       topic,
       peer: opened.peer.address,
@@ -415,32 +625,49 @@ export class Messenger {
       invitationTimestampNs: envelope.timestampNs,
       createdAt: nsToMs(opened.createdNs),
       lastActivityAt: nsToMs(opened.createdNs),
-      unread: 0,
-      lastMessageId: null,
-    });
+    };
+    if (existing && existing.topic !== topic) {
+      // The peer's keys changed (e.g. a new install): a new deterministic topic. The newer
+      // invitation wins; the conversation and its history move to the new topic.
+      if (existing.invitationTimestampNs > envelope.timestampNs) return;
+      await this.#options.db.moveConversation(existing.topic, record);
+      this.#open.delete(conversationKey(state.address, existing.topic));
+      this.#removeTopic(existing.topic, state.address);
+      this.#options.log('A peer uses new keys: the conversation moved to its new topic');
+    } else if (!existing) {
+      await this.#options.db.upsertConversation(record);
+    }
     this.#open.set(
-      topic,
+      conversationKey(state.address, topic),
       Promise.resolve({
         account: state.address,
         conversation: Conversation.fromOpenedInvitation(state.me, opened),
       }),
     );
-    this.#topicAccounts.set(topic, state.address);
+    this.#addTopic(topic, state.address);
+    // The invitation is on the relay (we just read it): no need to queue it again.
+    this.#invitationsStored.add(conversationKey(state.address, topic));
     this.#updateLiveTopics();
     this.#options.onChange(state.address, [topic]);
     // Messages may have been stored before we knew the topic.
-    await this.#catchUpTopic(topic, this.#abort.signal);
+    for (const relay of this.#options.transport.readableRelays()) {
+      await this.#catchUpTopic(relay, topic, this.#abort.signal).catch((error: unknown) => {
+        if (this.#running) this.#options.log(`Catch-up of a new conversation failed: ${errorName(error)}`);
+      });
+    }
   }
 
-  async #receiveMessage(account: Address, envelope: Envelope): Promise<void> {
+  async #receiveMessage(account: Address, envelope: Envelope, options: { live: boolean }): Promise<void> {
     const { conversation } = await this.#openStored(account, envelope.contentTopic);
     const received = await conversation.receive(envelope.message, {
       envelopeTimestampNs: envelope.timestampNs,
     });
     const decoded = defaultContentRegistry.decode(received.payload);
+    const now = this.#now();
+    // The sender's clock decides the order, but never beyond "now" (a future date would pin it on top).
+    const sentAt = Math.min(nsToMs(received.createdNs), now + MAX_CLOCK_SKEW_MS);
     if (decoded.content.kind === 'readReceipt') {
-      if (!received.fromSelf)
-        await this.#markDelivered(account, conversation.topic, nsToMs(received.createdNs));
+      if (!received.fromSelf) await this.#markDelivered(account, conversation.topic, sentAt);
       return;
     }
     const row = {
@@ -448,14 +675,19 @@ export class Messenger {
       id: received.id,
       topic: conversation.topic,
       sender: received.senderAddress,
-      sentAt: nsToMs(received.createdNs),
+      sentAt,
       content: toDisplayContent(decoded),
     };
     const added = await this.#options.db.addIncomingMessage(row);
     if (!added) return;
     this.#options.onChange(account, [conversation.topic]);
     if (!received.fromSelf) {
-      this.#options.onIncoming(account, { ...row, direction: 'in', status: 'delivered' });
+      const fresh = options.live || now - sentAt < NOTIFY_MAX_AGE_MS;
+      this.#options.onIncoming(
+        account,
+        { ...row, direction: 'in', status: 'delivered' },
+        { notify: fresh && received.shouldPush !== false },
+      );
     }
   }
 
@@ -515,6 +747,20 @@ export class Messenger {
       topic,
       envelope: encodeEnvelope(sent.envelope),
     });
-    void this.flushOutbox();
+    this.#flushInBackground();
   }
+}
+
+function publishedMarker(address: Address): string {
+  return `published-bundle:${address}`;
+}
+
+function invitationItemId(account: Address, conversation: string, inviteTopicName: string): string {
+  return `invitation:${account}:${conversation}:${inviteTopicName}`;
+}
+
+/** The conversation topic inside an invitation outbox id (see `invitationItemId`). */
+function conversationTopicOfItem(id: string): string | null {
+  const parts = id.split(':');
+  return parts.length === 4 ? (parts[2] ?? null) : null;
 }

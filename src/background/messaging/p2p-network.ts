@@ -11,11 +11,22 @@ import type { Datastore } from 'interface-datastore';
 import { type CairnNode, createCairnNode } from '../../p2p/cairn-node';
 import { loadOrCreatePeerKey } from '../../p2p/peer-key-store';
 import { shardTopicsFor } from '../../p2p/shards';
-import { StoreClient } from '../../p2p/store-client';
+import {
+  type QueryPage,
+  StoreClient,
+  StoreRateLimitedError,
+  StoreRejectedError,
+} from '../../p2p/store-client';
 import { decodeEnvelope, type Envelope, MAX_ENCODED_ENVELOPE_BYTES } from '../../protocol/index';
 import type { RelayConnectionState, RelayStatus } from './message-views';
 import type { MessagingNetwork } from './messaging-service';
-import { EnvelopeRejectedError, type PublishOutcome } from './messaging-transport';
+import {
+  CursorRejectedError,
+  EnvelopeRejectedError,
+  type PublishOutcome,
+  RelayBusyError,
+  type StoredPage,
+} from './messaging-transport';
 import { RelayUnavailableError } from './messenger-errors';
 
 export interface RelayConfig {
@@ -100,10 +111,6 @@ class P2pNetwork implements MessagingNetwork {
     for (const relay of this.#relays) void this.#dial(relay);
   }
 
-  get cursorScope(): string {
-    return this.#primary()?.peer?.toString() ?? 'none';
-  }
-
   status(): RelayStatus {
     return {
       node: this.#stopped ? 'stopped' : 'running',
@@ -166,10 +173,6 @@ class P2pNetwork implements MessagingNetwork {
     return this.#relays.filter((relay) => relay.state === 'connected' && relay.peer);
   }
 
-  #primary(): RelayState | undefined {
-    return this.#connected()[0];
-  }
-
   setLiveTopics(topics: readonly string[]): void {
     this.#liveTopics = new Set(topics);
     const shards = new Set(shardTopicsFor(topics));
@@ -191,43 +194,58 @@ class P2pNetwork implements MessagingNetwork {
     for (const handler of this.#envelopeHandlers) handler(envelope);
   }
 
+  /**
+   * Publishes to every connected relay at once and resolves with the first acknowledgement:
+   * relays do not copy each other's stores, so each reader's relay should have it.
+   */
   async publish(envelope: Uint8Array, signal: AbortSignal): Promise<PublishOutcome> {
     const relays = this.#connected();
     if (relays.length === 0) throw new RelayUnavailableError();
-    let lastError: unknown = new RelayUnavailableError();
-    for (const relay of relays) {
-      if (!relay.peer) continue;
-      try {
-        const ack = await this.#store.publish(relay.peer, envelope, { signal });
-        if (ack.status === 'rejected') throw new EnvelopeRejectedError(ack.reason || 'rejected by the relay');
-        return ack.status;
-      } catch (error) {
-        if (error instanceof EnvelopeRejectedError || signal.aborted) throw error;
-        lastError = error;
-      }
+    const attempts = relays.map(async (relay) => {
+      if (!relay.peer) throw new RelayUnavailableError();
+      const ack = await this.#store.publish(relay.peer, envelope, { signal });
+      if (ack.status === 'rejected') throw new EnvelopeRejectedError(ack.reason || 'rejected by the relay');
+      return ack.status;
+    });
+    try {
+      return await Promise.any(attempts);
+    } catch (error) {
+      const errors = error instanceof AggregateError ? error.errors : [error];
+      // A refusal is about the envelope, whichever relay said it; otherwise report the first failure.
+      throw (
+        errors.find((item) => item instanceof EnvelopeRejectedError) ??
+        errors[0] ??
+        new RelayUnavailableError()
+      );
     }
-    throw lastError;
   }
 
-  async *fetchSince(
-    topic: string,
-    cursor: Uint8Array | null,
-    signal: AbortSignal,
-  ): AsyncIterable<{ envelopes: Envelope[]; cursor: Uint8Array | null }> {
-    const relay = this.#primary();
-    if (!relay?.peer) return;
+  readableRelays(): string[] {
+    return this.#connected().flatMap((relay) => (relay.peer ? [relay.peer.toString()] : []));
+  }
+
+  async *fetchSince(relayName: string, topic: string, cursor: Uint8Array | null, signal: AbortSignal) {
+    const relay = this.#connected().find((candidate) => candidate.peer?.toString() === relayName);
+    if (!relay?.peer) throw new RelayUnavailableError(`Relay ${relayName} is not connected`);
     let next = cursor;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await this.#store.query(
-        relay.peer,
-        {
-          contentTopics: [topic],
-          ...(next ? { cursor: next } : {}),
-          limit: PAGE_SIZE,
-          direction: 'ascending',
-        },
-        { signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) },
-      );
+      let result: QueryPage;
+      try {
+        result = await this.#store.query(
+          relay.peer,
+          {
+            contentTopics: [topic],
+            ...(next ? { cursor: next } : {}),
+            limit: PAGE_SIZE,
+            direction: 'ascending',
+          },
+          { signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) },
+        );
+      } catch (error) {
+        if (error instanceof StoreRateLimitedError) throw new RelayBusyError('the relay is rate-limiting us');
+        if (error instanceof StoreRejectedError && next) throw new CursorRejectedError(error.message);
+        throw error;
+      }
       const envelopes: Envelope[] = [];
       for (const bytes of result.envelopes) {
         try {
@@ -238,7 +256,7 @@ class P2pNetwork implements MessagingNetwork {
       }
       // The position after this page, even on the last one: the next catch-up starts there.
       if (result.resumeCursor) next = result.resumeCursor;
-      yield { envelopes, cursor: next };
+      yield { envelopes, cursor: next } satisfies StoredPage;
       if (!result.cursor || result.envelopes.length === 0) return;
       next = result.cursor;
     }
