@@ -43,11 +43,21 @@ export async function hdMasterKeyFromMnemonic(mnemonic: string): Promise<HDKey> 
 
 /** Derives the private key of HD account `index` from the master key, as `0x` hex. */
 export function deriveHdPrivateKey(master: HDKey, index: number): Hex {
-  const node = master.derive(hdPath(index));
-  const privateKey = node.privateKey;
-  if (!privateKey) throw new InvalidParamsError('"master" must be a private HD key');
+  const privateKey = deriveHdPrivateKeyBytes(master, index);
   try {
     return bytesToHex(privateKey);
+  } finally {
+    privateKey.fill(0);
+  }
+}
+
+/** Derives the 32-byte private key of HD account `index`; the caller zeroes it after use. */
+export function deriveHdPrivateKeyBytes(master: HDKey, index: number): Uint8Array {
+  const node = master.derive(hdPath(index));
+  try {
+    const privateKey = node.privateKey; // a copy
+    if (!privateKey) throw new InvalidParamsError('"master" must be a private HD key');
+    return privateKey;
   } finally {
     node.wipePrivateData();
   }

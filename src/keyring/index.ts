@@ -3,6 +3,7 @@
  * EIP-191/712 signing). Import from here rather than from individual files.
  */
 
+export { MESSAGING_IDENTITY_SALT, MESSAGING_IDENTITY_SEED_BYTES } from './account-secrets.ts';
 export { MAX_ACCOUNT_NAME_LENGTH } from './accounts.ts';
 export * from './errors.ts';
 export { hdPath } from './hd-accounts.ts';

@@ -17,6 +17,7 @@ import {
   type TransactionSerializable,
   type TypedDataDefinition,
 } from 'viem';
+import { MESSAGING_IDENTITY_SALT, MESSAGING_IDENTITY_SEED_BYTES } from './account-secrets.ts';
 import { type AccountInfo, defaultAccountName, parseAccountName } from './accounts.ts';
 import {
   InvalidParamsError,
@@ -258,6 +259,21 @@ export class Keyring {
       assertAddress(address);
       await unlocked.wallet.setMessagingKey(address, bundle, (next) => this.#persist(unlocked, next));
     });
+  }
+
+  /**
+   * 96 bytes to derive `address`'s messaging identity from: HKDF-SHA256 of the account's private
+   * key (salt `MESSAGING_IDENTITY_SALT`, info the checksummed address). The same phrase or key
+   * gives the same seed in every browser; the key itself is never returned. Zero it after use.
+   * @throws LockedError, UnknownAccountError
+   */
+  messagingIdentitySeed(address: Address): Uint8Array {
+    assertAddress(address);
+    return this.#requireUnlocked().wallet.deriveSecret(
+      address,
+      MESSAGING_IDENTITY_SALT,
+      MESSAGING_IDENTITY_SEED_BYTES,
+    );
   }
 
   /** EIP-191 `personal_sign` of `message` by `address`. */

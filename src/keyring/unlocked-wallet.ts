@@ -5,11 +5,18 @@
  * supplied `persist` before it is applied in memory, so a failed write changes nothing.
  */
 import type { HDKey } from '@scure/bip32';
+import { hexToBytes } from 'viem';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { deriveAccountSecret } from './account-secrets.ts';
 import { type AccountInfo, defaultAccountName } from './accounts.ts';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { InvalidParamsError, UnknownAccountError } from './errors.ts';
-import { deriveHdAccount, hdMasterKeyFromMnemonic, MAX_HD_INDEX } from './hd-accounts.ts';
+import {
+  deriveHdAccount,
+  deriveHdPrivateKeyBytes,
+  hdMasterKeyFromMnemonic,
+  MAX_HD_INDEX,
+} from './hd-accounts.ts';
 import { cloneVaultSecrets, MAX_MESSAGING_KEY_BYTES, type VaultSecrets } from './vault-secrets.ts';
 
 interface Entry {
@@ -107,6 +114,20 @@ export class UnlockedWallet {
   }
 
   /**
+   * A secret derived from `address`'s private key (see `deriveAccountSecret`); the key bytes
+   * are zeroed before this returns.
+   */
+  deriveSecret(address: string, purpose: string, length: number): Uint8Array {
+    const { info } = this.#find(address);
+    const privateKey = this.#privateKeyBytes(info);
+    try {
+      return deriveAccountSecret(privateKey, info.address, purpose, length);
+    } finally {
+      privateKey.fill(0);
+    }
+  }
+
+  /**
    * Drops every reference to key material and zeroes the master key bytes. Strings
    * (phrase, hex keys) cannot be overwritten in JS; they become unreachable.
    */
@@ -115,6 +136,16 @@ export class UnlockedWallet {
     this.#master = null;
     this.#entries = [];
     this.#secrets = { version: 1, hd: null, imported: [] };
+  }
+
+  #privateKeyBytes(info: AccountInfo): Uint8Array {
+    if (info.kind === 'hd') {
+      if (!this.#master) throw new InvalidParamsError('This wallet has no secret recovery phrase');
+      return deriveHdPrivateKeyBytes(this.#master, info.index);
+    }
+    const imported = this.#secrets.imported[info.index];
+    if (!imported) throw new UnknownAccountError(info.address);
+    return hexToBytes(imported.privateKey);
   }
 
   #find(address: string): Entry {

@@ -2,12 +2,15 @@
  * The private half of an XMTP v2 identity: identity secret key (wallet-signed public key) and
  * pre-keys (identity-signed), newest first. Stored as the wire `PrivateKeyBundle` (v2), which
  * xmtp-js can read too; legacy v1 bundles (xmtp-js `PrivateKeyBundleV1`) are converted on decode.
+ * The secret keys are random, or given (e.g. derived from a seed with `bundleSecretsFromSeed`, so
+ * the same wallet key yields the same identity everywhere).
  * https://github.com/xmtp/proto/blob/main/proto/message_contents/private_key.proto
  */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { privateKey as priv } from '@xmtp/proto';
 import type { Address } from 'viem';
 import { fromLegacyPublicKey, type PublicKeyBundle, verifyBundle } from './bundle.ts';
-import { equalBytes, type RandomBytes, secureRandomBytes } from './bytes.ts';
+import { assertBytes, copyBytes, equalBytes, type RandomBytes, secureRandomBytes } from './bytes.ts';
 import { ProtocolArgumentError, ProtocolDecodeError } from './errors.ts';
 import {
   fromProtoSignedPublicKey,
@@ -33,6 +36,14 @@ export interface PrivateKeyBundle {
   preKeys: PrivateKey[];
 }
 
+/** Secret keys for `generatePrivateKeyBundle` to use instead of random ones. */
+export interface PrivateKeyBundleSecrets {
+  /** Identity secret key: a 32-byte secp256k1 scalar in [1, n-1]. */
+  identity: Uint8Array;
+  /** Pre-key secret key: a 32-byte secp256k1 scalar in [1, n-1], not the identity's. */
+  preKey: Uint8Array;
+}
+
 /** Options of `generatePrivateKeyBundle`. */
 export interface GeneratePrivateKeyBundleParameters {
   /** EIP-191 signer of the wallet account. */
@@ -41,31 +52,76 @@ export interface GeneratePrivateKeyBundleParameters {
   address?: Address;
   /** Creation time of the keys in ns since epoch; defaults to now. */
   createdNs?: bigint;
+  /** Source of the random secret keys; not allowed together with `secrets`. */
   random?: RandomBytes;
+  /** The secret keys to use (copied), instead of random ones. */
+  secrets?: PrivateKeyBundleSecrets;
+}
+
+/** Bytes of seed `bundleSecretsFromSeed` takes: 48 per key, so reducing mod n leaves negligible bias. */
+export const BUNDLE_SEED_BYTES = 96;
+
+/**
+ * Maps a uniform 96-byte seed (e.g. HKDF output) to an identity and a pre-key secret key, each
+ * a valid scalar: bytes 0..47 and 48..95 reduced to [1, n-1] (FIPS 186-5 A.2.1, noble's
+ * `mapHashToField`). Deterministic: no rejection sampling.
+ * @example generatePrivateKeyBundle({ signMessage, secrets: bundleSecretsFromSeed(seed) })
+ */
+export function bundleSecretsFromSeed(seed: Uint8Array): PrivateKeyBundleSecrets {
+  assertBytes('seed', seed, BUNDLE_SEED_BYTES);
+  const half = BUNDLE_SEED_BYTES / 2;
+  return {
+    identity: secp256k1.utils.randomSecretKey(seed.subarray(0, half)),
+    preKey: secp256k1.utils.randomSecretKey(seed.subarray(half)),
+  };
 }
 
 /**
- * Generates a new identity key (signed by the wallet) and pre-key (signed by the identity key).
- * One wallet signature; no user prompt when the signer is the keyring.
+ * Generates a new identity key (signed by the wallet) and pre-key (signed by the identity key),
+ * from `secrets` when given, else random. One wallet signature; no user prompt when the signer
+ * is the keyring.
+ * @throws ProtocolArgumentError for invalid `secrets`
  */
 export async function generatePrivateKeyBundle(
   params: GeneratePrivateKeyBundleParameters,
 ): Promise<PrivateKeyBundle> {
-  const random = params.random ?? secureRandomBytes;
   const createdNs = params.createdNs ?? BigInt(Date.now()) * 1_000_000n;
-  const identitySecret = generateSecretKey(random);
+  let identitySecret: Uint8Array;
+  let preSecret: Uint8Array;
+  if (params.secrets !== undefined) {
+    if (params.random !== undefined) {
+      throw new ProtocolArgumentError('"random" and "secrets" cannot be given together');
+    }
+    identitySecret = checkSecret('secrets.identity', params.secrets.identity);
+    preSecret = checkSecret('secrets.preKey', params.secrets.preKey);
+    if (equalBytes(identitySecret, preSecret)) {
+      throw new ProtocolArgumentError('"secrets.preKey" must differ from "secrets.identity"');
+    }
+  } else {
+    const random = params.random ?? secureRandomBytes;
+    identitySecret = generateSecretKey(random);
+    preSecret = generateSecretKey(random);
+  }
   const identityPublic = await signIdentityKey(
     params.signMessage,
     publicKeyOf(identitySecret),
     createdNs,
     params.address,
   );
-  const preSecret = generateSecretKey(random);
   const prePublic = signPreKey(identitySecret, publicKeyOf(preSecret), createdNs);
   return {
     identityKey: { secretKey: identitySecret, publicKey: identityPublic },
     preKeys: [{ secretKey: preSecret, publicKey: prePublic }],
   };
+}
+
+/** A copy of a given secret key, once checked to be a 32-byte scalar in [1, n-1]. */
+function checkSecret(name: string, secretKey: unknown): Uint8Array {
+  assertBytes(name, secretKey, 32);
+  if (!secp256k1.utils.isValidSecretKey(secretKey)) {
+    throw new ProtocolArgumentError(`"${name}" is not a valid secp256k1 secret key (1 to n-1)`);
+  }
+  return copyBytes(secretKey);
 }
 
 /** The public bundle to publish: identity key and current pre-key. */

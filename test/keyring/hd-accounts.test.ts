@@ -4,6 +4,7 @@ import { InvalidParamsError } from '../../src/keyring/errors.ts';
 import {
   deriveHdAccount,
   deriveHdPrivateKey,
+  deriveHdPrivateKeyBytes,
   hdMasterKeyFromMnemonic,
   hdPath,
 } from '../../src/keyring/hd-accounts.ts';
@@ -40,6 +41,14 @@ describe('HD derivation (known answers)', () => {
     expect(deriveHdAccount(master, 0).address).toBe(TEST_ADDRESS_0);
   });
 
+  it('derives the same key as bytes, a fresh copy each time', async () => {
+    const master = await hdMasterKeyFromMnemonic(TEST_MNEMONIC);
+    const bytes = deriveHdPrivateKeyBytes(master, 0);
+    expect(Buffer.from(bytes).toString('hex')).toBe(TEST_PRIVATE_KEY_0.slice(2));
+    bytes.fill(0);
+    expect(deriveHdPrivateKey(master, 0)).toBe(TEST_PRIVATE_KEY_0);
+  });
+
   it('matches viem for an imported key', () => {
     expect(privateKeyToAccount(TEST_PRIVATE_KEY_0).address).toBe(TEST_ADDRESS_0);
   });
@@ -48,5 +57,6 @@ describe('HD derivation (known answers)', () => {
     const master = await hdMasterKeyFromMnemonic(TEST_MNEMONIC);
     master.wipePrivateData();
     expect(() => deriveHdPrivateKey(master, 0)).toThrow();
+    expect(() => deriveHdPrivateKeyBytes(master, 0)).toThrow();
   });
 });

@@ -2,14 +2,21 @@
  * Each wallet account's messaging identity (XMTP v2 private key bundle): generated on
  * first use with one signature by the account's own key (no prompt: Cairn holds
  * it), kept inside the encrypted vault, and reused across unlocks.
+ *
+ * New identities take their secret keys from the keyring's `messagingIdentitySeed` (HKDF of
+ * the account key), so restoring the same phrase or key in another browser recreates the same
+ * identity and pre-key, hence the same XMTP v2 conversation topics. An identity already stored
+ * (possibly random, from before) is kept as it is.
  */
 import type { Address } from 'viem';
 import type { Keyring } from '../../keyring/keyring';
 import {
+  bundleSecretsFromSeed,
   decodePrivateKeyBundle,
   encodePrivateKeyBundle,
   generatePrivateKeyBundle,
   type PrivateKeyBundle,
+  type PrivateKeyBundleSecrets,
 } from '../../protocol/index';
 
 export class MessagingIdentities {
@@ -34,11 +41,25 @@ export class MessagingIdentities {
   async #load(address: Address): Promise<PrivateKeyBundle> {
     const stored = this.#keyring.getMessagingKey(address);
     if (stored) return decodePrivateKeyBundle(stored);
-    const bundle = await generatePrivateKeyBundle({
-      address,
-      signMessage: (message) => this.#keyring.signMessage(address, message),
-    });
-    await this.#keyring.saveMessagingKey(address, encodePrivateKeyBundle(bundle));
-    return bundle;
+    const seed = this.#keyring.messagingIdentitySeed(address);
+    let secrets: PrivateKeyBundleSecrets;
+    try {
+      secrets = bundleSecretsFromSeed(seed);
+    } finally {
+      seed.fill(0);
+    }
+    try {
+      const bundle = await generatePrivateKeyBundle({
+        address,
+        secrets,
+        signMessage: (message) => this.#keyring.signMessage(address, message),
+      });
+      await this.#keyring.saveMessagingKey(address, encodePrivateKeyBundle(bundle));
+      return bundle;
+    } finally {
+      // The bundle holds its own copies.
+      secrets.identity.fill(0);
+      secrets.preKey.fill(0);
+    }
   }
 }
