@@ -84,6 +84,8 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     notifier: options.messaging.notifier,
     openDb: options.messaging.openDb,
     startNetwork: options.messaging.startNetwork,
+    // A function: `ready` is created below, after the services it restores for.
+    ready: () => ready,
     onMessages: (account, topics) =>
       uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
     onRelay: (status) => uiServer?.broadcastEvent({ type: 'event', event: 'relay', data: status }),

@@ -2,10 +2,14 @@
  * The messenger's life in the background: started when the wallet unlocks (node,
  * identities, catch-up), stopped when it locks; UI handlers; badge and notifications;
  * alarms that wake a sleeping worker to retry the outbox and poll the relays.
+ *
+ * Starts and stops run one at a time, in the order the wallet asked for them. A lock
+ * cancels a start in progress: the start checks its signal after every await and
+ * tears down what it created, so a locked wallet never keeps a node or an open store.
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Address } from 'viem';
+import { type Address, getAddress } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { AlarmScheduler } from '../auto-lock';
 import type { UiHandlers, WalletState } from '../ui-api-contract';
@@ -28,23 +32,32 @@ export interface MessagingNetwork extends MessagingTransport {
 
 export interface Notifier {
   setBadge(text: string): Promise<void>;
+  /** Shows a notification; one with the same `id` replaces it. */
   notify(id: string, title: string, body: string): Promise<void>;
 }
 
 export interface MessagingServiceOptions {
-  identities: MessagingIdentities;
+  identities: Pick<MessagingIdentities, 'ensure'>;
   localStore: KeyValueStore;
   alarms: AlarmScheduler;
   notifier: Notifier;
   /** Opens the message store; the seal key comes from the unlocked vault. */
   openDb(sealKey: Uint8Array): Promise<MessageDb>;
   startNetwork(signal: AbortSignal): Promise<MessagingNetwork>;
+  /**
+   * The background's session restore. A wake alarm on a cold worker waits for it, then
+   * briefly for the wallet state it announces, before deciding whether messaging runs.
+   * A function, so the caller can pass a promise it creates later.
+   */
+  ready?: () => Promise<unknown>;
   /** UI events. */
   onMessages(account: Address, topics: string[]): void;
   onRelay(status: RelayStatus): void;
   /** New messages for dapps with the messaging permission. */
   onIncoming?(account: Address, message: MessageView): void;
   log(message: string): void;
+  /** At most one notification per conversation this often (default 5 s). */
+  notificationIntervalMs?: number;
 }
 
 export const MESSAGING_WAKE_ALARM = 'cairn.messaging.wake';
@@ -52,6 +65,9 @@ export const OUTBOX_RETRY_ALARM = 'cairn.messaging.retry';
 /** Chrome's shortest alarm period: a sleeping worker checks the relays at least this often. */
 const WAKE_MINUTES = 1;
 const SETTINGS_KEY = 'settings.messaging';
+const NOTIFICATION_INTERVAL_MS = 5_000;
+/** How long a cold worker's alarm waits for the restored wallet state to be announced. */
+const STATE_WAIT_MS = 2_000;
 
 export type MessagingUiMethods =
   | 'listConversations'
@@ -69,136 +85,300 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
 }
 
-interface Running {
-  accounts: Address[];
-  db: MessageDb;
-  network: MessagingNetwork;
-  messenger: Messenger;
+/** The notification id of a conversation: a newer notification replaces the previous one. */
+export function conversationNotificationId(topic: string): string {
+  return `cairn-conversation:${topic}`;
+}
+
+/** Runs `task` at most once at a time; a request meanwhile runs it once more afterwards. */
+class Coalesced {
+  readonly #task: () => Promise<void>;
+  #running: Promise<void> | null = null;
+  #again = false;
+
+  constructor(task: () => Promise<void>) {
+    this.#task = task;
+  }
+
+  /** `task` must not throw. */
+  request(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#task();
+      } while (this.#again);
+    })().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  settled(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+}
+
+/** What a start has created so far: torn down on lock, failure or cancellation. */
+interface Parts {
   abort: AbortController;
+  db?: MessageDb;
+  network?: MessagingNetwork;
+  messenger?: Messenger;
+  badge?: Coalesced;
+}
+
+interface Running extends Required<Parts> {
+  accounts: Address[];
+}
+
+/** The wallet state messaging follows: unlocked for these accounts, or stopped (null). */
+interface Target {
+  key: string;
+  abort: AbortController;
+}
+
+/** Unread messages of one conversation that asked for a notification, since it was last read. */
+interface Notice {
+  count: number;
+  latest: MessageView;
+  shownAt: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class MessagingService {
   readonly #options: MessagingServiceOptions;
   #running: Running | null = null;
-  #starting: Promise<Running | null> | null = null;
+  #target: Target | null = null;
+  /** Starts and stops, one at a time; never rejects. */
+  #queue: Promise<void> = Promise.resolve();
+  #pending = 0;
   #status: RelayStatus = STOPPED;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #notices = new Map<string, Notice>();
+  #stateSeen = false;
+  #onStateSeen: () => void = () => {};
+  readonly #stateSeenPromise = new Promise<void>((resolve) => {
+    this.#onStateSeen = resolve;
+  });
 
   constructor(options: MessagingServiceOptions) {
     this.#options = options;
   }
 
-  /** Follows the wallet: unlocked → running for its accounts, anything else → stopped. */
-  async walletStateChanged(state: WalletState): Promise<void> {
-    if (state.status === 'unlocked') {
-      const accounts = state.accounts.map((account) => account.address);
-      const running = this.#running;
-      if (running && sameAccounts(running, accounts)) return;
-      await this.#start(accounts);
-    } else {
-      await this.stop();
-    }
+  /** Follows the wallet: unlocked → running for its accounts, anything else → stopped. Never rejects. */
+  walletStateChanged(state: WalletState): Promise<void> {
+    this.#markStateSeen();
+    if (state.status !== 'unlocked') return this.stop();
+    const accounts = state.accounts.map((account) => account.address);
+    const key = accountsKey(accounts);
+    // Running or starting for these accounts already (a failed start resets the target).
+    if (this.#target?.key === key) return this.#queue;
+    this.#target?.abort.abort();
+    const target: Target = { key, abort: new AbortController() };
+    this.#target = target;
+    return this.#enqueue(async () => {
+      if (this.#running) await this.#stopNow();
+      if (target.abort.signal.aborted) return;
+      const started = await this.#startNow(accounts, target.abort);
+      if (!started && this.#target === target) this.#target = null;
+    });
   }
 
-  #start(accounts: Address[]): Promise<Running | null> {
-    const previous = this.#starting ?? Promise.resolve(null);
-    const starting = previous
-      .catch(() => null)
-      .then(async () => {
-        await this.stop();
-        return this.#startNow(accounts);
-      })
-      .catch((error: unknown) => {
-        this.#options.log(`Messaging did not start: ${errorName(error)}`);
-        this.#setStatus(STOPPED);
-        return null;
+  /** Stops messaging, cancelling a start in progress; resolves once everything is closed. */
+  stop(): Promise<void> {
+    this.#markStateSeen();
+    this.#target?.abort.abort();
+    this.#target = null;
+    return this.#enqueue(() => this.#stopNow());
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    this.#pending += 1;
+    const next = this.#queue
+      .then(task)
+      .catch((error: unknown) => this.#options.log(`Messaging: ${errorName(error)}`))
+      .finally(() => {
+        this.#pending -= 1;
       });
-    this.#starting = starting;
-    return starting.finally(() => {
-      if (this.#starting === starting) this.#starting = null;
-    });
+    this.#queue = next;
+    return next;
   }
 
-  async #startNow(accounts: Address[]): Promise<Running> {
+  #markStateSeen(): void {
+    this.#stateSeen = true;
+    this.#onStateSeen();
+  }
+
+  /** Returns whether messaging now runs; on failure or cancellation everything it opened is closed. */
+  async #startNow(accounts: Address[], abort: AbortController): Promise<boolean> {
     const options = this.#options;
-    const first = accounts[0];
-    if (!first) throw new MessengerStoppedError();
-    this.#setStatus({ node: 'starting', relays: [] });
-    const sealKey = await sealKeyFor(options.identities, first);
-    const db = await options.openDb(sealKey);
-    const abort = new AbortController();
-    let network: MessagingNetwork;
+    const { signal } = abort;
+    const parts: Parts = { abort };
     try {
-      network = await options.startNetwork(abort.signal);
+      const first = accounts[0];
+      if (!first) throw new MessengerStoppedError();
+      this.#setStatus({ node: 'starting', relays: [] });
+      const sealKey = await sealKeyFor(options.identities, first);
+      signal.throwIfAborted();
+      const db = await options.openDb(sealKey);
+      parts.db = db;
+      signal.throwIfAborted();
+      const network = await options.startNetwork(signal);
+      parts.network = network;
+      signal.throwIfAborted();
+      const badge = new Coalesced(() => this.#updateBadge(db, signal));
+      parts.badge = badge;
+      const messenger: Messenger = new Messenger({
+        db,
+        identities: options.identities,
+        transport: network,
+        onChange: (account, topics) => {
+          if (signal.aborted) return;
+          options.onMessages(account, topics);
+          void badge.request();
+        },
+        // `notify` is false for messages that asked for no push and old ones found catching up
+        // (absent: notify, as a Messenger without the flag meant).
+        onIncoming: (account: Address, message: MessageView, info?: { notify: boolean }) => {
+          if (signal.aborted) return;
+          if (info?.notify ?? true) this.#incoming(message, signal);
+          options.onIncoming?.(account, message);
+        },
+        scheduleRetry: (atMs) => {
+          if (!signal.aborted) this.#scheduleRetry(messenger, atMs);
+        },
+        log: options.log,
+      });
+      parts.messenger = messenger;
+      const running: Running = { accounts, abort, db, network, messenger, badge };
+      network.onStatus((status) => {
+        if (this.#running === running) this.#setStatus(status);
+      });
+      network.onReconnect(() => {
+        if (signal.aborted) return;
+        messenger.catchUp().catch((error: unknown) => options.log(`Catch-up failed: ${errorName(error)}`));
+        messenger
+          .flushOutbox({ ignoreBackoff: true })
+          .catch((error: unknown) => options.log(`Outbox flush failed: ${errorName(error)}`));
+      });
+      await messenger.start(accounts);
+      signal.throwIfAborted();
+      await options.alarms
+        .schedule(MESSAGING_WAKE_ALARM, WAKE_MINUTES)
+        .catch((error: unknown) => options.log(`Wake alarm: ${errorName(error)}`));
+      signal.throwIfAborted();
+      await badge.request();
+      signal.throwIfAborted();
+      this.#running = running;
+      this.#setStatus(network.status());
+      return true;
     } catch (error) {
-      db.close();
-      throw error;
+      if (!signal.aborted) options.log(`Messaging did not start: ${errorName(error)}`);
+      await this.#teardown(parts);
+      await this.#afterStop();
+      return false;
     }
-    const messenger = new Messenger({
-      db,
-      identities: options.identities,
-      transport: network,
-      onChange: (account, topics) => {
-        options.onMessages(account, topics);
-        void this.#updateBadge();
-      },
-      onIncoming: (account, message) => {
-        void this.#notify(message);
-        options.onIncoming?.(account, message);
-      },
-      scheduleRetry: (atMs) => this.#scheduleRetry(atMs),
-      log: options.log,
-    });
-    const running: Running = { accounts, db, network, messenger, abort };
-    this.#running = running;
-    network.onStatus((status) => this.#setStatus(status));
-    network.onReconnect(() => {
-      void messenger.catchUp().catch((error: unknown) => options.log(`Catch-up failed: ${errorName(error)}`));
-      void messenger.flushOutbox({ ignoreBackoff: true });
-    });
-    this.#setStatus(network.status());
-    await messenger.start(accounts);
-    await options.alarms.schedule(MESSAGING_WAKE_ALARM, WAKE_MINUTES);
-    await this.#updateBadge();
-    return running;
   }
 
-  async stop(): Promise<void> {
+  async #stopNow(): Promise<void> {
     const running = this.#running;
     this.#running = null;
+    if (running) await this.#teardown(running);
+    await this.#afterStop();
+  }
+
+  async #teardown(parts: Parts): Promise<void> {
+    const { log } = this.#options;
+    parts.abort.abort();
+    await parts.messenger?.stop().catch((error: unknown) => log(`Messenger stop: ${errorName(error)}`));
+    await parts.network?.stop().catch((error: unknown) => log(`Node stop: ${errorName(error)}`));
+    // A badge scan in flight still reads the store.
+    await parts.badge?.settled();
+    try {
+      parts.db?.close();
+    } catch (error) {
+      log(`Message store close: ${errorName(error)}`);
+    }
+  }
+
+  /** Stopped: no timers, no alarms, no badge, no notification state (it holds message previews). */
+  async #afterStop(): Promise<void> {
+    const { alarms, notifier, log } = this.#options;
     clearTimeout(this.#retryTimer);
-    if (!running) return;
-    running.abort.abort();
-    await running.messenger.stop();
-    await running.network
-      .stop()
-      .catch((error: unknown) => this.#options.log(`Node stop: ${errorName(error)}`));
-    running.db.close();
-    await this.#options.alarms.clear(MESSAGING_WAKE_ALARM);
-    await this.#options.alarms.clear(OUTBOX_RETRY_ALARM);
-    await this.#options.notifier.setBadge('').catch(() => undefined);
+    for (const notice of this.#notices.values()) clearTimeout(notice.timer);
+    this.#notices.clear();
+    for (const name of [MESSAGING_WAKE_ALARM, OUTBOX_RETRY_ALARM]) {
+      await alarms.clear(name).catch((error: unknown) => log(`Alarm clear: ${errorName(error)}`));
+    }
+    await notifier.setBadge('').catch((error: unknown) => log(`Badge: ${errorName(error)}`));
     this.#setStatus(STOPPED);
   }
 
   /** A wake-up alarm: retry the outbox and poll the relays (live gossip may have been missed asleep). */
   async handleAlarm(name: string): Promise<void> {
     if (name !== MESSAGING_WAKE_ALARM && name !== OUTBOX_RETRY_ALARM) return;
-    const running = this.#running ?? (await this.#starting);
-    if (!running) return;
-    await running.messenger.flushOutbox();
-    if (name === MESSAGING_WAKE_ALARM) await running.messenger.catchUp();
+    const { alarms, log } = this.#options;
+    await this.#settled();
+    const running = this.#live();
+    if (!running) {
+      // Locked: nothing to wake for any more.
+      await alarms.clear(name).catch((error: unknown) => log(`Alarm clear: ${errorName(error)}`));
+      return;
+    }
+    const { messenger } = running;
+    if (name === MESSAGING_WAKE_ALARM) {
+      // Alarms fire once: the next wake is set before anything here can fail.
+      await alarms
+        .schedule(MESSAGING_WAKE_ALARM, WAKE_MINUTES)
+        .catch((error: unknown) => log(`Wake alarm: ${errorName(error)}`));
+    }
+    await messenger.flushOutbox().catch((error: unknown) => log(`Outbox flush failed: ${errorName(error)}`));
+    if (name === MESSAGING_WAKE_ALARM) {
+      await messenger.catchUp().catch((error: unknown) => log(`Catch-up failed: ${errorName(error)}`));
+    }
   }
 
-  #scheduleRetry(atMs: number | null): void {
+  /**
+   * Waits for the restored session, for its wallet state to reach us (on a cold worker an
+   * alarm arrives first), and for the starts and stops that state caused.
+   */
+  async #settled(): Promise<void> {
+    await this.#options.ready?.().catch(() => undefined);
+    if (!this.#stateSeen) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STATE_WAIT_MS);
+      });
+      await Promise.race([this.#stateSeenPromise, timeout]);
+      clearTimeout(timer);
+    }
+    await this.#queue;
+  }
+
+  /** The running messenger unless a stop or a newer start is already under way. */
+  #live(): Running | null {
+    const running = this.#running;
+    return running && !running.abort.signal.aborted ? running : null;
+  }
+
+  #scheduleRetry(messenger: Messenger, atMs: number | null): void {
+    const { alarms, log } = this.#options;
+    const failed = (error: unknown) => log(`Retry alarm: ${errorName(error)}`);
     clearTimeout(this.#retryTimer);
     if (atMs === null) {
-      void this.#options.alarms.clear(OUTBOX_RETRY_ALARM);
+      alarms.clear(OUTBOX_RETRY_ALARM).catch(failed);
       return;
     }
     const delay = Math.max(0, atMs - Date.now());
     // A timer while the worker lives; the alarm (30 s minimum in Chrome) if it sleeps first.
-    this.#retryTimer = setTimeout(() => void this.#running?.messenger.flushOutbox(), delay);
-    void this.#options.alarms.schedule(OUTBOX_RETRY_ALARM, Math.max(0.5, delay / 60_000));
+    this.#retryTimer = setTimeout(() => {
+      messenger.flushOutbox().catch((error: unknown) => log(`Outbox flush failed: ${errorName(error)}`));
+    }, delay);
+    alarms.schedule(OUTBOX_RETRY_ALARM, Math.max(0.5, delay / 60_000)).catch(failed);
   }
 
   #setStatus(status: RelayStatus): void {
@@ -206,20 +386,70 @@ export class MessagingService {
     this.#options.onRelay(status);
   }
 
-  async #updateBadge(): Promise<void> {
-    const running = this.#running;
-    if (!running) return;
-    const unread = await running.db.totalUnread();
-    const text = unread === 0 ? '' : unread > 99 ? '99+' : String(unread);
-    await this.#options.notifier.setBadge(text).catch(() => undefined);
+  /** Never throws (it runs from dropped promises). */
+  async #updateBadge(db: MessageDb, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    try {
+      const unread = await db.totalUnread();
+      if (signal.aborted) return;
+      const text = unread === 0 ? '' : unread > 99 ? '99+' : String(unread);
+      await this.#options.notifier.setBadge(text);
+    } catch (error) {
+      this.#options.log(`Badge update failed: ${errorName(error)}`);
+    }
   }
 
-  async #notify(message: MessageView): Promise<void> {
-    if (!(await this.getSettings()).notifications) return;
-    const peer = `${message.sender.slice(0, 6)}…${message.sender.slice(-4)}`;
-    await this.#options.notifier
-      .notify(`cairn-message-${message.id}`, `Message from ${peer}`, previewOf(message.content).slice(0, 200))
-      .catch((error: unknown) => this.#options.log(`Notification failed: ${errorName(error)}`));
+  /** Counts the message for its conversation's notification, shown now or when the throttle allows. */
+  #incoming(message: MessageView, signal: AbortSignal): void {
+    const { topic } = message;
+    let notice = this.#notices.get(topic);
+    if (!notice) {
+      notice = { count: 0, latest: message, shownAt: Number.NEGATIVE_INFINITY, timer: undefined };
+      this.#notices.set(topic, notice);
+    }
+    notice.count += 1;
+    notice.latest = message;
+    if (notice.timer !== undefined) return; // already due: it will show the new count
+    const interval = this.#options.notificationIntervalMs ?? NOTIFICATION_INTERVAL_MS;
+    const wait = notice.shownAt + interval - Date.now();
+    const shown = notice;
+    if (wait <= 0) {
+      void this.#showNotice(topic, shown, signal);
+      return;
+    }
+    shown.timer = setTimeout(() => {
+      shown.timer = undefined;
+      void this.#showNotice(topic, shown, signal);
+    }, wait);
+  }
+
+  /** Never rejects. */
+  async #showNotice(topic: string, notice: Notice, signal: AbortSignal): Promise<void> {
+    const { log, notifier } = this.#options;
+    notice.shownAt = Date.now();
+    try {
+      const { notifications } = await this.getSettings();
+      // Locked or read meanwhile: no preview on screen.
+      if (!notifications || signal.aborted || this.#notices.get(topic) !== notice) return;
+      const { count, latest } = notice;
+      const peer = `${latest.sender.slice(0, 6)}…${latest.sender.slice(-4)}`;
+      const [title, body] =
+        count === 1
+          ? [`Message from ${peer}`, previewOf(latest.content).slice(0, 200)]
+          : [`Messages from ${peer}`, `${count} new messages`];
+      await notifier.notify(conversationNotificationId(topic), title, body);
+    } catch (error) {
+      log(`Notification failed: ${errorName(error)}`);
+    }
+  }
+
+  /** The user read the conversation: the next message starts a new count. */
+  async #forgetNotice(running: Running, account: Address, peer: Address): Promise<void> {
+    const record = await running.db.getConversationByPeer(getAddress(account), getAddress(peer));
+    const notice = record && this.#notices.get(record.topic);
+    if (!record || !notice) return;
+    clearTimeout(notice.timer);
+    this.#notices.delete(record.topic);
   }
 
   async getSettings(): Promise<MessagingSettings> {
@@ -227,45 +457,48 @@ export class MessagingService {
     if (
       typeof stored === 'object' &&
       stored !== null &&
-      typeof (stored as MessagingSettings).notifications === 'boolean'
+      'notifications' in stored &&
+      typeof stored.notifications === 'boolean'
     ) {
-      return { notifications: (stored as MessagingSettings).notifications };
+      return { notifications: stored.notifications };
     }
     return { notifications: true };
   }
 
-  #messenger(): Messenger {
-    const running = this.#running;
-    if (!running) throw new MessengerStoppedError();
-    return running.messenger;
-  }
-
-  /** Waits for a start in progress (a popup opened right after unlocking). */
-  async #ready(): Promise<Messenger> {
-    if (!this.#running && this.#starting) await this.#starting;
-    return this.#messenger();
+  /** Waits for a start in progress (a popup opened right after unlocking). @throws MessengerStoppedError */
+  async #ready(): Promise<Running> {
+    for (;;) {
+      const running = this.#live();
+      if (running) return running;
+      if (!this.#target || this.#pending === 0) throw new MessengerStoppedError();
+      await this.#queue;
+    }
   }
 
   /** For the dapp API. */
   get messenger(): Promise<Messenger> {
-    return this.#ready();
+    return this.#ready().then((running) => running.messenger);
   }
 
   readonly uiHandlers: Pick<UiHandlers, MessagingUiMethods> = {
-    listConversations: async ({ account }) => (await this.#ready()).listConversations(account),
+    listConversations: async ({ account }) => (await this.#ready()).messenger.listConversations(account),
     getMessages: async ({ account, peer, before, limit }) =>
-      (await this.#ready()).getMessages(account, peer, {
+      (await this.#ready()).messenger.getMessages(account, peer, {
         ...(before === undefined ? {} : { before }),
         ...(limit === undefined ? {} : { limit }),
       }),
     canMessage: async ({ account, address }) => ({
-      canMessage: await (await this.#ready()).canMessage(account, address),
+      canMessage: await (await this.#ready()).messenger.canMessage(account, address),
     }),
     sendMessage: async ({ account, to, text }) =>
-      (await this.#ready()).send(account, to, { kind: 'text', text }),
-    markConversationRead: async ({ account, peer }) => ({
-      unread: await (await this.#ready()).markRead(account, peer),
-    }),
+      (await this.#ready()).messenger.send(account, to, { kind: 'text', text }),
+    markConversationRead: async ({ account, peer }) => {
+      const running = await this.#ready();
+      await this.#forgetNotice(running, account, peer).catch((error: unknown) =>
+        this.#options.log(`Notification reset: ${errorName(error)}`),
+      );
+      return { unread: await running.messenger.markRead(account, peer) };
+    },
     getRelayStatus: async () => this.#status,
     getMessagingSettings: () => this.getSettings(),
     setMessagingSettings: async (settings) => {
@@ -275,17 +508,18 @@ export class MessagingService {
   };
 }
 
-function sameAccounts(running: Running, accounts: Address[]): boolean {
-  const key = (list: readonly Address[]) =>
-    list
-      .map((address) => address.toLowerCase())
-      .sort()
-      .join();
-  return key(running.accounts) === key(accounts);
+function accountsKey(accounts: readonly Address[]): string {
+  return accounts
+    .map((address) => address.toLowerCase())
+    .sort()
+    .join();
 }
 
 /** The message store's seal key: derived from the first account's messaging identity (vault-held). */
-async function sealKeyFor(identities: MessagingIdentities, account: Address): Promise<Uint8Array> {
+async function sealKeyFor(
+  identities: Pick<MessagingIdentities, 'ensure'>,
+  account: Address,
+): Promise<Uint8Array> {
   const me = await identities.ensure(account);
   return hkdf(
     sha256,

@@ -6,11 +6,15 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { AlarmScheduler } from '../../../src/background/auto-lock';
 import { openBrowserMessageDb } from '../../../src/background/messaging/browser-messaging';
+import {
+  conversationNotificationId,
+  MESSAGING_WAKE_ALARM,
+} from '../../../src/background/messaging/messaging-service';
 import { createWalletBackground } from '../../../src/background/wallet-background';
 import { MemoryKeyValueStore } from '../../../src/keyring/key-value-store';
 import { generateMnemonic } from '../../../src/keyring/mnemonic';
 import { BackgroundClient } from '../../../src/ui/background-client';
-import { InMemoryRelay } from '../../support/in-memory-relay';
+import { InMemoryRelay, type InMemoryTransport } from '../../support/in-memory-relay';
 import { connectedPorts } from '../fake-port';
 
 const ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -26,9 +30,14 @@ class Alarms implements AlarmScheduler {
   }
 }
 
-async function user(relay: InMemoryRelay) {
+/** `networkDelayMs`: how long the node takes to start (a lock can land meanwhile). */
+async function user(relay: InMemoryRelay, networkDelayMs = 0) {
   const badges: string[] = [];
+  const factory = new IDBFactory();
   const notifications: string[] = [];
+  const notificationIds: string[] = [];
+  const networks: InMemoryTransport[] = [];
+  const stores: { closed: boolean }[] = [];
   const alarms = new Alarms();
   const background = createWalletBackground({
     localStore: new MemoryKeyValueStore(),
@@ -40,11 +49,29 @@ async function user(relay: InMemoryRelay) {
     extensionBaseUrl: BASE,
     log: () => {},
     messaging: {
-      openDb: (sealKey) => openBrowserMessageDb(new IDBFactory(), sealKey),
-      startNetwork: async () => relay.connect(),
+      openDb: async (sealKey) => {
+        const db = await openBrowserMessageDb(factory, sealKey);
+        const store = { closed: false };
+        const close = db.close.bind(db);
+        db.close = () => {
+          store.closed = true;
+          close();
+        };
+        stores.push(store);
+        return db;
+      },
+      startNetwork: async () => {
+        await new Promise((resolve) => setTimeout(resolve, networkDelayMs));
+        const network = relay.connect();
+        networks.push(network);
+        return network;
+      },
       notifier: {
         setBadge: async (text) => void badges.push(text),
-        notify: async (_id, title, body) => void notifications.push(`${title}: ${body}`),
+        notify: async (id, title, body) => {
+          notificationIds.push(id);
+          notifications.push(`${title}: ${body}`);
+        },
       },
     },
   });
@@ -61,7 +88,17 @@ async function user(relay: InMemoryRelay) {
   if (!account) throw new Error('no account');
   // Started on unlock; wait until its contact bundle is on the relay.
   await expect.poll(async () => (await client.call('getRelayStatus')).node).toBe('running');
-  return { background, client, account, badges, notifications, alarms };
+  return {
+    background,
+    client,
+    account,
+    badges,
+    notifications,
+    notificationIds,
+    alarms,
+    openNetworks: () => networks.filter((network) => !network.stopped).length,
+    openStores: () => stores.filter((store) => !store.closed).length,
+  };
 }
 
 describe('messaging in the background', () => {
@@ -94,6 +131,7 @@ describe('messaging in the background', () => {
       .toBe(1);
     expect(bob.badges.at(-1)).toBe('1');
     expect(bob.notifications[0]).toMatch(/hello bob$/);
+    expect(bob.notificationIds).toEqual([conversationNotificationId(sent.topic)]);
     expect(events.length).toBeGreaterThan(0);
     const messages = await bob.client.call('getMessages', { account: bob.account, peer: alice.account });
     expect(messages.map((message) => message.id)).toEqual([sent.id]);
@@ -121,6 +159,40 @@ describe('messaging in the background', () => {
     await alice.client.call('unlock', { password: 'password123' });
     await expect.poll(async () => (await alice.client.call('getRelayStatus')).node).toBe('running');
     expect(await alice.client.call('listConversations', { account: alice.account })).toEqual([]);
+  });
+
+  it('a lock right after unlocking (while messaging starts) leaves it stopped with nothing open', async () => {
+    const relay = new InMemoryRelay();
+    const alice = await user(relay, 100);
+    await alice.client.call('lock');
+    await alice.client.call('unlock', { password: 'password123' });
+    expect((await alice.client.call('getRelayStatus')).node).toBe('starting');
+    await alice.client.call('lock');
+    // Waits for the starts and stops under way, as a wake alarm does.
+    await alice.background.handleAlarm(MESSAGING_WAKE_ALARM);
+    expect((await alice.client.call('getRelayStatus')).node).toBe('stopped');
+    expect(alice.openNetworks()).toBe(0);
+    expect(alice.openStores()).toBe(0);
+    expect(alice.alarms.scheduled.has(MESSAGING_WAKE_ALARM)).toBe(false);
+    await expect(alice.client.call('listConversations', { account: alice.account })).rejects.toMatchObject({
+      code: 4100,
+    });
+  });
+
+  it('unlock, lock and unlock in quick succession: running once, one node, one store', async () => {
+    const relay = new InMemoryRelay();
+    const alice = await user(relay, 100);
+    await alice.client.call('lock');
+    await alice.client.call('unlock', { password: 'password123' });
+    await alice.client.call('lock');
+    await alice.client.call('unlock', { password: 'password123' });
+    expect((await alice.client.call('getRelayStatus')).node).toBe('starting');
+    expect(await alice.client.call('listConversations', { account: alice.account })).toEqual([]);
+    await alice.background.handleAlarm(MESSAGING_WAKE_ALARM);
+    expect((await alice.client.call('getRelayStatus')).node).toBe('running');
+    expect(alice.openNetworks()).toBe(1);
+    expect(alice.openStores()).toBe(1);
+    expect(alice.alarms.scheduled.has(MESSAGING_WAKE_ALARM)).toBe(true);
   });
 
   it('refuses bad input at the port', async () => {
