@@ -13,7 +13,8 @@ import { type Address, getAddress } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { AlarmScheduler } from '../auto-lock';
 import type { UiHandlers, WalletState } from '../ui-api-contract';
-import { previewOf } from './display-content';
+import { Coalesced } from './coalesced';
+import { ConversationNotices } from './conversation-notices';
 import type { MessageDb } from './message-db';
 import type { MessageView, MessagingSettings, RelayStatus } from './message-views';
 import type { MessagingIdentities } from './messaging-identity';
@@ -85,43 +86,6 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
 }
 
-/** The notification id of a conversation: a newer notification replaces the previous one. */
-export function conversationNotificationId(topic: string): string {
-  return `cairn-conversation:${topic}`;
-}
-
-/** Runs `task` at most once at a time; a request meanwhile runs it once more afterwards. */
-class Coalesced {
-  readonly #task: () => Promise<void>;
-  #running: Promise<void> | null = null;
-  #again = false;
-
-  constructor(task: () => Promise<void>) {
-    this.#task = task;
-  }
-
-  /** `task` must not throw. */
-  request(): Promise<void> {
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        await this.#task();
-      } while (this.#again);
-    })().finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
-  }
-
-  settled(): Promise<void> {
-    return this.#running ?? Promise.resolve();
-  }
-}
-
 /** What a start has created so far: torn down on lock, failure or cancellation. */
 interface Parts {
   abort: AbortController;
@@ -141,14 +105,6 @@ interface Target {
   abort: AbortController;
 }
 
-/** Unread messages of one conversation that asked for a notification, since it was last read. */
-interface Notice {
-  count: number;
-  latest: MessageView;
-  shownAt: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
 export class MessagingService {
   readonly #options: MessagingServiceOptions;
   #running: Running | null = null;
@@ -158,7 +114,7 @@ export class MessagingService {
   #pending = 0;
   #status: RelayStatus = STOPPED;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #notices = new Map<string, Notice>();
+  readonly #notices: ConversationNotices;
   #stateSeen = false;
   #onStateSeen: () => void = () => {};
   readonly #stateSeenPromise = new Promise<void>((resolve) => {
@@ -167,6 +123,12 @@ export class MessagingService {
 
   constructor(options: MessagingServiceOptions) {
     this.#options = options;
+    this.#notices = new ConversationNotices({
+      sink: options.notifier,
+      enabled: async () => (await this.getSettings()).notifications,
+      intervalMs: options.notificationIntervalMs ?? NOTIFICATION_INTERVAL_MS,
+      log: options.log,
+    });
   }
 
   /** Follows the wallet: unlocked → running for its accounts, anything else → stopped. Never rejects. */
@@ -245,7 +207,7 @@ export class MessagingService {
         // (absent: notify, as a Messenger without the flag meant).
         onIncoming: (account: Address, message: MessageView, info?: { notify: boolean }) => {
           if (signal.aborted) return;
-          if (info?.notify ?? true) this.#incoming(message, signal);
+          if (info?.notify ?? true) this.#notices.add(message, signal);
           options.onIncoming?.(account, message);
         },
         scheduleRetry: (atMs) => {
@@ -309,7 +271,6 @@ export class MessagingService {
   async #afterStop(): Promise<void> {
     const { alarms, notifier, log } = this.#options;
     clearTimeout(this.#retryTimer);
-    for (const notice of this.#notices.values()) clearTimeout(notice.timer);
     this.#notices.clear();
     for (const name of [MESSAGING_WAKE_ALARM, OUTBOX_RETRY_ALARM]) {
       await alarms.clear(name).catch((error: unknown) => log(`Alarm clear: ${errorName(error)}`));
@@ -399,57 +360,10 @@ export class MessagingService {
     }
   }
 
-  /** Counts the message for its conversation's notification, shown now or when the throttle allows. */
-  #incoming(message: MessageView, signal: AbortSignal): void {
-    const { topic } = message;
-    let notice = this.#notices.get(topic);
-    if (!notice) {
-      notice = { count: 0, latest: message, shownAt: Number.NEGATIVE_INFINITY, timer: undefined };
-      this.#notices.set(topic, notice);
-    }
-    notice.count += 1;
-    notice.latest = message;
-    if (notice.timer !== undefined) return; // already due: it will show the new count
-    const interval = this.#options.notificationIntervalMs ?? NOTIFICATION_INTERVAL_MS;
-    const wait = notice.shownAt + interval - Date.now();
-    const shown = notice;
-    if (wait <= 0) {
-      void this.#showNotice(topic, shown, signal);
-      return;
-    }
-    shown.timer = setTimeout(() => {
-      shown.timer = undefined;
-      void this.#showNotice(topic, shown, signal);
-    }, wait);
-  }
-
-  /** Never rejects. */
-  async #showNotice(topic: string, notice: Notice, signal: AbortSignal): Promise<void> {
-    const { log, notifier } = this.#options;
-    notice.shownAt = Date.now();
-    try {
-      const { notifications } = await this.getSettings();
-      // Locked or read meanwhile: no preview on screen.
-      if (!notifications || signal.aborted || this.#notices.get(topic) !== notice) return;
-      const { count, latest } = notice;
-      const peer = `${latest.sender.slice(0, 6)}…${latest.sender.slice(-4)}`;
-      const [title, body] =
-        count === 1
-          ? [`Message from ${peer}`, previewOf(latest.content).slice(0, 200)]
-          : [`Messages from ${peer}`, `${count} new messages`];
-      await notifier.notify(conversationNotificationId(topic), title, body);
-    } catch (error) {
-      log(`Notification failed: ${errorName(error)}`);
-    }
-  }
-
   /** The user read the conversation: the next message starts a new count. */
   async #forgetNotice(running: Running, account: Address, peer: Address): Promise<void> {
     const record = await running.db.getConversationByPeer(getAddress(account), getAddress(peer));
-    const notice = record && this.#notices.get(record.topic);
-    if (!record || !notice) return;
-    clearTimeout(notice.timer);
-    this.#notices.delete(record.topic);
+    if (record) this.#notices.forget(record.topic);
   }
 
   async getSettings(): Promise<MessagingSettings> {

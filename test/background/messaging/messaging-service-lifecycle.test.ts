@@ -9,12 +9,9 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlarmScheduler } from '../../../src/background/auto-lock';
 import { openBrowserMessageDb } from '../../../src/background/messaging/browser-messaging';
+import { conversationNotificationId } from '../../../src/background/messaging/conversation-notices';
 import type { MessageDb } from '../../../src/background/messaging/message-db';
-import {
-  conversationNotificationId,
-  MESSAGING_WAKE_ALARM,
-  MessagingService,
-} from '../../../src/background/messaging/messaging-service';
+import { MESSAGING_WAKE_ALARM, MessagingService } from '../../../src/background/messaging/messaging-service';
 import { Messenger } from '../../../src/background/messaging/messenger';
 import { MessengerStoppedError } from '../../../src/background/messaging/messenger-errors';
 import type { WalletState } from '../../../src/background/ui-api-contract';

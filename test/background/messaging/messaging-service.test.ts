@@ -6,10 +6,8 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { AlarmScheduler } from '../../../src/background/auto-lock';
 import { openBrowserMessageDb } from '../../../src/background/messaging/browser-messaging';
-import {
-  conversationNotificationId,
-  MESSAGING_WAKE_ALARM,
-} from '../../../src/background/messaging/messaging-service';
+import { conversationNotificationId } from '../../../src/background/messaging/conversation-notices';
+import { MESSAGING_WAKE_ALARM } from '../../../src/background/messaging/messaging-service';
 import { createWalletBackground } from '../../../src/background/wallet-background';
 import { MemoryKeyValueStore } from '../../../src/keyring/key-value-store';
 import { generateMnemonic } from '../../../src/keyring/mnemonic';
