@@ -26,15 +26,16 @@
  * cursor and is absent at the end; `resume_cursor` is the position after the page's last
  * envelope, present whenever the page is not empty: what a client keeps to catch up later.
  *
- * The codecs are strict: the size is checked before decoding, malformed varints and lengths,
- * groups, field 0, wrong wire types, repeated singular fields, unknown enum values and
- * out-of-range values are refused (`ProtocolDecodeError`, or `LimitError` for sizes);
+ * The codecs (over `src/protocol/protobuf.ts`) are strict: the size is checked before decoding,
+ * malformed varints and lengths, groups, field 0, wrong wire types, repeated singular fields, unknown
+ * enum values and out-of-range values are refused (`ProtocolDecodeError`, or `LimitError` for sizes);
  * unknown fields are skipped. What an encoder produces, the decoder accepts.
  */
 import { copyBytes } from '../protocol/bytes.ts';
 import { MAX_ENCODED_ENVELOPE_BYTES } from '../protocol/envelope.ts';
 import { ProtocolArgumentError, ProtocolDecodeError } from '../protocol/errors.ts';
 import { assertMaxBytes, MAX_TOPIC_LENGTH } from '../protocol/limits.ts';
+import { decodeUtf8, encodeUtf8, ProtoReader, ProtoWriter, WIRE_VARINT } from '../protocol/protobuf.ts';
 
 export const STORE_QUERY_PROTOCOL = '/cairn/store/1/query';
 export const STORE_PUBLISH_PROTOCOL = '/cairn/store/1/publish';
@@ -130,50 +131,9 @@ function statusCode(status: StoreStatus): number {
   return STATUS_ORDER.indexOf(status) + 1;
 }
 
-const utf8 = new TextEncoder();
-// ignoreBOM: keep a leading U+FEFF (by default it is stripped, and the string would not round-trip).
-const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const CID_CHARS = /^[A-Za-z0-9]+$/;
 const UINT32_MAX = 0xffff_ffff;
-
-// ── writer ──────────────────────────────────────────────────────────────────
-
-class Writer {
-  readonly parts: Uint8Array[] = [];
-  length = 0;
-  varint(value: number): void {
-    const out: number[] = [];
-    let v = value;
-    while (v >= 0x80) {
-      out.push((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    out.push(v);
-    this.raw(Uint8Array.from(out));
-  }
-  raw(bytes: Uint8Array): void {
-    this.parts.push(bytes);
-    this.length += bytes.length;
-  }
-  uint(field: number, value: number): void {
-    this.varint(field * 8);
-    this.varint(value);
-  }
-  bytes(field: number, value: Uint8Array): void {
-    this.varint(field * 8 + 2);
-    this.varint(value.length);
-    this.raw(value);
-  }
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let offset = 0;
-    for (const part of this.parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
-  }
-}
+const EMPTY = new Uint8Array(0);
 
 function argument(condition: boolean, message: string): void {
   if (!condition) throw new ProtocolArgumentError(message);
@@ -181,7 +141,7 @@ function argument(condition: boolean, message: string): void {
 
 function checkReason(reason: string | undefined): Uint8Array | undefined {
   if (reason === undefined || reason.length === 0) return undefined;
-  const bytes = utf8.encode(reason);
+  const bytes = encodeUtf8(reason);
   argument(bytes.length <= MAX_REASON_BYTES, `"reason" is over ${MAX_REASON_BYTES} bytes`);
   return bytes;
 }
@@ -196,66 +156,13 @@ function checkCursor(cursor: Uint8Array | undefined): Uint8Array | undefined {
   return cursor;
 }
 
-// ── reader ──────────────────────────────────────────────────────────────────
-
 interface Field {
   number: number;
-  wireType: number;
   /** Varint value (wire type 0). */
-  value: bigint;
+  value: number;
   /** Length-delimited bytes (wire type 2), a view into the input: copy what is kept (the input may be a Buffer). */
   bytes: Uint8Array;
 }
-
-class Reader {
-  pos = 0;
-  readonly bytes: Uint8Array;
-  readonly name: string;
-  constructor(name: string, bytes: Uint8Array) {
-    this.name = name;
-    this.bytes = bytes;
-  }
-  fail(message: string): never {
-    throw new ProtocolDecodeError(`"${this.name}" ${message}`);
-  }
-  varint(): bigint {
-    let result = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (this.pos >= this.bytes.length) this.fail('has a truncated varint');
-      const b = this.bytes[this.pos++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) {
-        if (result >= 1n << 64n) this.fail('has a varint over 64 bits');
-        return result;
-      }
-    }
-    this.fail('has a varint longer than 10 bytes');
-  }
-  take(length: bigint): Uint8Array {
-    if (length > BigInt(this.bytes.length - this.pos)) this.fail('has a length prefix past the end');
-    const start = this.pos;
-    this.pos += Number(length);
-    return this.bytes.subarray(start, this.pos);
-  }
-  /** The next field, or undefined at the end; skips nothing, refuses groups and field 0. */
-  next(): Field | undefined {
-    if (this.pos >= this.bytes.length) return undefined;
-    const tag = this.varint();
-    const number = tag >> 3n;
-    const wireType = Number(tag & 7n);
-    if (number === 0n) this.fail('has field number 0');
-    if (number > 0x1fff_ffffn) this.fail('has a field number over 2^29-1');
-    const field: Field = { number: Number(number), wireType, value: 0n, bytes: EMPTY };
-    if (wireType === 0) field.value = this.varint();
-    else if (wireType === 2) field.bytes = this.take(this.varint());
-    else if (wireType === 1) this.take(8n);
-    else if (wireType === 5) this.take(4n);
-    else this.fail(`has unsupported wire type ${wireType}`);
-    return field;
-  }
-}
-
-const EMPTY = new Uint8Array(0);
 
 /** Runs `onField` for each known field, enforcing wire types and at most one of each singular field. */
 function readMessage(
@@ -264,28 +171,28 @@ function readMessage(
   fields: Record<number, { wireType: 0 | 2; repeated?: boolean }>,
   onField: (field: Field) => void,
 ): void {
-  const reader = new Reader(name, bytes);
+  const reader = new ProtoReader(bytes, name);
   const seen = new Set<number>();
-  for (let field = reader.next(); field !== undefined; field = reader.next()) {
-    const spec = fields[field.number];
-    if (spec === undefined) continue; // unknown field: skipped
-    if (field.wireType !== spec.wireType)
-      reader.fail(`field ${field.number} has wire type ${field.wireType}`);
-    if (!spec.repeated) {
-      if (seen.has(field.number)) reader.fail(`repeats singular field ${field.number}`);
-      seen.add(field.number);
+  while (!reader.done) {
+    const [number, wireType] = reader.tag();
+    const spec = fields[number];
+    if (spec === undefined) {
+      reader.skip(wireType); // unknown field
+      continue;
     }
-    onField(field);
+    reader.expectWire(number, wireType, spec.wireType);
+    if (!spec.repeated) {
+      if (seen.has(number)) reader.fail(`repeats singular field ${number}`);
+      seen.add(number);
+    }
+    if (wireType === WIRE_VARINT) onField({ number, value: reader.varint(), bytes: EMPTY });
+    else onField({ number, value: 0, bytes: reader.lengthDelimited() });
   }
 }
 
 function decodeString(name: string, bytes: Uint8Array, maxBytes: number): string {
   if (bytes.length > maxBytes) throw new ProtocolDecodeError(`"${name}" is over ${maxBytes} bytes`);
-  try {
-    return utf8Strict.decode(bytes);
-  } catch (cause) {
-    throw new ProtocolDecodeError(`"${name}" is not UTF-8`, { cause });
-  }
+  return decodeUtf8(bytes, name);
 }
 
 function decodeCursorField(name: string, bytes: Uint8Array): Uint8Array {
@@ -295,9 +202,8 @@ function decodeCursorField(name: string, bytes: Uint8Array): Uint8Array {
   return copyBytes(bytes);
 }
 
-function decodeStatus<T extends StoreStatus>(name: string, value: bigint, allowed: readonly T[]): T {
-  const named =
-    value >= 1n && value <= BigInt(STATUS_ORDER.length) ? STATUS_ORDER[Number(value) - 1] : undefined;
+function decodeStatus<T extends StoreStatus>(name: string, value: number, allowed: readonly T[]): T {
+  const named = STATUS_ORDER[value - 1];
   const status = allowed.find((candidate) => candidate === named);
   if (status === undefined) throw new ProtocolDecodeError(`"${name}" has an invalid status ${value}`);
   return status;
@@ -312,7 +218,7 @@ function checkInput(name: string, bytes: Uint8Array, max: number): void {
 
 function checkTopic(topic: string): Uint8Array {
   argument(typeof topic === 'string', '"contentTopics" expected strings');
-  const bytes = utf8.encode(topic);
+  const bytes = encodeUtf8(topic);
   argument(
     bytes.length > 0 && bytes.length <= MAX_TOPIC_LENGTH,
     `"contentTopics" entries must be 1..${MAX_TOPIC_LENGTH} bytes`,
@@ -334,12 +240,12 @@ export function encodeQueryRequest(request: QueryRequest): Uint8Array {
   );
   argument(request.direction === 'ascending' || request.direction === 'descending', '"direction" is invalid');
   const cursor = checkCursor(request.cursor);
-  const out = new Writer();
+  const out = new ProtoWriter();
   for (const topic of topics) out.bytes(1, checkTopic(topic));
-  const paging = new Writer();
-  if (request.limit > 0) paging.uint(1, request.limit);
+  const paging = new ProtoWriter();
+  if (request.limit > 0) paging.tag(1, WIRE_VARINT).varint(request.limit);
   if (cursor) paging.bytes(2, cursor);
-  paging.uint(3, request.direction === 'ascending' ? 1 : 2);
+  paging.tag(3, WIRE_VARINT).varint(request.direction === 'ascending' ? 1 : 2);
   out.bytes(4, paging.finish());
   return out.finish();
 }
@@ -354,13 +260,13 @@ function decodePagingInfo(name: string, bytes: Uint8Array): PagingInfo {
   const paging: PagingInfo = { limit: 0, direction: 'ascending' };
   readMessage(name, bytes, { 1: { wireType: 0 }, 2: { wireType: 2 }, 3: { wireType: 0 } }, (field) => {
     if (field.number === 1) {
-      if (field.value > BigInt(UINT32_MAX)) throw new ProtocolDecodeError(`"${name}.limit" is over uint32`);
-      paging.limit = Number(field.value);
+      if (field.value > UINT32_MAX) throw new ProtocolDecodeError(`"${name}.limit" is over uint32`);
+      paging.limit = field.value;
     } else if (field.number === 2) {
       paging.cursor = decodeCursorField(`${name}.cursor`, field.bytes);
-    } else if (field.value === 0n || field.value === 1n) {
+    } else if (field.value === 0 || field.value === 1) {
       paging.direction = 'ascending';
-    } else if (field.value === 2n) {
+    } else if (field.value === 2) {
       paging.direction = 'descending';
     } else {
       throw new ProtocolDecodeError(`"${name}.direction" has an invalid value ${field.value}`);
@@ -421,7 +327,7 @@ export function encodeQueryResponse(response: QueryResponse): Uint8Array {
       'an error response carries no envelopes or cursor',
     );
   }
-  const out = new Writer();
+  const out = new ProtoWriter();
   for (const envelope of response.envelopes) {
     argument(envelope instanceof Uint8Array, '"envelopes" expected Uint8Arrays');
     argument(
@@ -431,15 +337,16 @@ export function encodeQueryResponse(response: QueryResponse): Uint8Array {
     out.bytes(1, envelope);
   }
   if (cursor) {
-    const paging = new Writer();
+    const paging = new ProtoWriter();
     paging.bytes(2, cursor);
     out.bytes(2, paging.finish());
   }
-  out.uint(3, statusCode(response.status));
+  out.tag(3, WIRE_VARINT).varint(statusCode(response.status));
   if (reason) out.bytes(4, reason);
   if (resumeCursor) out.bytes(5, resumeCursor);
-  argument(out.length <= MAX_QUERY_RESPONSE_BYTES, '"response" is over the frame limit');
-  return out.finish();
+  const bytes = out.finish();
+  argument(bytes.length <= MAX_QUERY_RESPONSE_BYTES, '"response" is over the frame limit');
+  return bytes;
 }
 
 /** Decodes a query response. @throws LimitError, ProtocolDecodeError */
@@ -502,7 +409,7 @@ export function encodePublishRequest(request: PublishRequest): Uint8Array {
     request.envelope.length > 0 && request.envelope.length <= MAX_STORED_ENVELOPE_BYTES,
     `"envelope" must be 1..${MAX_STORED_ENVELOPE_BYTES} bytes, got ${request.envelope.length}`,
   );
-  const out = new Writer();
+  const out = new ProtoWriter();
   out.bytes(1, request.envelope);
   return out.finish();
 }
@@ -523,8 +430,8 @@ function encodeAck(status: AckStatus, reasonText: string | undefined, cursorByte
   argument(ACK_STATUSES.includes(status), '"status" is not an acknowledgement status');
   const reason = checkReason(reasonText);
   const cursor = checkCursor(cursorBytes);
-  const out = new Writer();
-  out.uint(1, statusCode(status));
+  const out = new ProtoWriter();
+  out.tag(1, WIRE_VARINT).varint(statusCode(status));
   if (reason) out.bytes(2, reason);
   if (cursor) out.bytes(3, cursor);
   return out.finish();
@@ -568,8 +475,8 @@ function checkCid(cid: string): boolean {
 /** Encodes a pin request (`cid`: a CID string, base58btc or multibase, no path). @throws ProtocolArgumentError */
 export function encodePinRequest(request: PinRequest): Uint8Array {
   argument(checkCid(request.cid), `"cid" expected 1..${MAX_CID_LENGTH} alphanumeric characters`);
-  const out = new Writer();
-  out.bytes(1, utf8.encode(request.cid));
+  const out = new ProtoWriter();
+  out.bytes(1, encodeUtf8(request.cid));
   return out.finish();
 }
 

@@ -15,10 +15,10 @@
  * type, parameters (in `Object.entries` order), fallback, compression, content; proto3 defaults omitted
  * except for the two `optional` fields, which are written whenever present.
  */
+import { decodeUtf8, encodeUtf8, ProtoReader, ProtoWriter, WIRE_BYTES, WIRE_VARINT } from '../protobuf.ts';
 import { ContentLimitError, ContentMalformedError } from './content-errors.ts';
 import { CONTENT_LIMITS, type ContentLimits } from './content-limits.ts';
 import type { ContentTypeId } from './content-type.ts';
-import { decodeUtf8, encodeUtf8, ProtoReader, ProtoWriter, WIRE_BYTES, WIRE_VARINT } from './protobuf.ts';
 
 /** `Compression` enum values of the wire format. */
 export const Compression = Object.freeze({ deflate: 0, gzip: 1 } as const);
@@ -124,7 +124,7 @@ export function decodeEncodedContent(
       `"EncodedContent" expected at most ${limits.maxEncodedBytes} bytes, got ${bytes.length}`,
     );
   }
-  const reader = new ProtoReader(bytes, 'EncodedContent');
+  const reader = new ProtoReader(bytes, 'EncodedContent', ContentMalformedError);
   let type: ContentTypeId | undefined;
   const parameters: Record<string, string> = Object.create(null);
   let parameterCount = 0;
@@ -166,7 +166,7 @@ export function decodeEncodedContent(
             `"fallback" expected at most ${limits.maxFallbackBytes} bytes, got ${length}`,
           );
         });
-        fallback = decodeUtf8(raw, 'fallback');
+        fallback = decodeUtf8(raw, 'fallback', ContentMalformedError);
         break;
       }
       case 4: {
@@ -210,7 +210,7 @@ export function decodeEncodedContent(
 }
 
 function decodeContentTypeId(bytes: Uint8Array, limits: ContentLimits): ContentTypeId {
-  const reader = new ProtoReader(bytes, 'ContentTypeId');
+  const reader = new ProtoReader(bytes, 'ContentTypeId', ContentMalformedError);
   let authorityId = '';
   let typeId = '';
   let versionMajor = 0;
@@ -226,6 +226,7 @@ function decodeContentTypeId(bytes: Uint8Array, limits: ContentLimits): ContentT
         authorityId = decodeUtf8(
           reader.lengthDelimitedMax(limits.maxTypeIdBytes, tooLong('type.authorityId')),
           'type.authorityId',
+          ContentMalformedError,
         );
         break;
       case 2:
@@ -233,6 +234,7 @@ function decodeContentTypeId(bytes: Uint8Array, limits: ContentLimits): ContentT
         typeId = decodeUtf8(
           reader.lengthDelimitedMax(limits.maxTypeIdBytes, tooLong('type.typeId')),
           'type.typeId',
+          ContentMalformedError,
         );
         break;
       case 3:
@@ -252,7 +254,7 @@ function decodeContentTypeId(bytes: Uint8Array, limits: ContentLimits): ContentT
 }
 
 function decodeParameterEntry(bytes: Uint8Array, limits: ContentLimits): [string, string] {
-  const reader = new ProtoReader(bytes, 'parameters');
+  const reader = new ProtoReader(bytes, 'parameters', ContentMalformedError);
   let key = '';
   let value = '';
   while (!reader.done) {
@@ -264,7 +266,7 @@ function decodeParameterEntry(bytes: Uint8Array, limits: ContentLimits): [string
           `"parameters key" expected at most ${limits.maxParameterKeyBytes} bytes, got ${length}`,
         );
       });
-      key = decodeUtf8(raw, 'parameters key');
+      key = decodeUtf8(raw, 'parameters key', ContentMalformedError);
     } else if (field === 2) {
       reader.expectWire(field, wire, WIRE_BYTES);
       const raw = reader.lengthDelimitedMax(limits.maxParameterValueBytes, (length) => {
@@ -272,7 +274,7 @@ function decodeParameterEntry(bytes: Uint8Array, limits: ContentLimits): [string
           `"parameters value" expected at most ${limits.maxParameterValueBytes} bytes, got ${length}`,
         );
       });
-      value = decodeUtf8(raw, 'parameters value');
+      value = decodeUtf8(raw, 'parameters value', ContentMalformedError);
     } else {
       reader.skip(wire);
     }

@@ -7,11 +7,11 @@
  * https://github.com/xmtp/xmtp-js/blob/main/content-types/content-type-reaction/src/Reaction.ts
  */
 import * as v from 'valibot';
+import { decodeUtf8, encodeUtf8 } from '../../protobuf.ts';
 import type { CodecContext, ContentCodec, ReactionContent } from '../codec.ts';
-import { ContentCodecError, ContentLimitError } from '../content-errors.ts';
+import { ContentCodecError, ContentLimitError, ContentMalformedError } from '../content-errors.ts';
 import { ContentTypeReaction } from '../content-type.ts';
 import type { EncodedContent } from '../encoded-content.ts';
-import { decodeUtf8, encodeUtf8 } from '../protobuf.ts';
 import { MAX_REFERENCE_LENGTH } from './references.ts';
 
 const Reference = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_REFERENCE_LENGTH));
@@ -48,7 +48,7 @@ export const reactionCodec: ContentCodec<ReactionContent> = {
   },
   decode(encoded: EncodedContent, context: CodecContext): ReactionContent {
     checkSize(encoded.content.length, context);
-    const text = decodeUtf8(encoded.content, 'reaction');
+    const text = decodeUtf8(encoded.content, 'reaction', ContentMalformedError);
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -11,13 +11,13 @@
  * The payload's encryption is in `remote-attachment-crypto.ts`.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { decodeUtf8, encodeUtf8 } from '../../protobuf.ts';
 import type { CodecContext, ContentCodec, RemoteAttachmentContent } from '../codec.ts';
-import { ContentCodecError } from '../content-errors.ts';
+import { ContentCodecError, ContentMalformedError } from '../content-errors.ts';
 import { MAX_ATTACHMENT_PAYLOAD_BYTES } from '../content-limits.ts';
 import { ContentTypeRemoteAttachment } from '../content-type.ts';
 import type { EncodedContent } from '../encoded-content.ts';
 import { parseIpfsUrl } from '../ipfs-cid.ts';
-import { decodeUtf8, encodeUtf8 } from '../protobuf.ts';
 
 export const IPFS_SCHEME = 'ipfs://';
 const MAX_FILENAME_LENGTH = 255;
@@ -50,7 +50,7 @@ export const remoteAttachmentCodec: ContentCodec<RemoteAttachmentContent> = {
   },
   decode(encoded: EncodedContent): RemoteAttachmentContent {
     const p = encoded.parameters;
-    const url = decodeUtf8(encoded.content, 'url');
+    const url = decodeUtf8(encoded.content, 'url', ContentMalformedError);
     parseIpfsUrl(url);
     const contentDigest = p.contentDigest;
     checkDigest(contentDigest);

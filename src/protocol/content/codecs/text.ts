@@ -3,11 +3,11 @@
  * parameters `{ encoding: 'UTF-8' }`, content = the UTF-8 bytes of the text, no fallback.
  * https://github.com/xmtp/xmtp-js/blob/main/content-types/content-type-text/src/Text.ts
  */
+import { decodeUtf8, encodeUtf8 } from '../../protobuf.ts';
 import type { CodecContext, ContentCodec, TextContent } from '../codec.ts';
-import { ContentCodecError, ContentLimitError } from '../content-errors.ts';
+import { ContentCodecError, ContentLimitError, ContentMalformedError } from '../content-errors.ts';
 import { ContentTypeText } from '../content-type.ts';
 import type { EncodedContent } from '../encoded-content.ts';
-import { decodeUtf8, encodeUtf8 } from '../protobuf.ts';
 
 export const textCodec: ContentCodec<TextContent> = {
   contentType: ContentTypeText,
@@ -24,7 +24,7 @@ export const textCodec: ContentCodec<TextContent> = {
       throw new ContentCodecError(`"encoding" expected UTF-8, got ${String(encoded.parameters.encoding)}`);
     }
     checkTextSize(encoded.content.length, context);
-    const text = decodeUtf8(encoded.content, 'text');
+    const text = decodeUtf8(encoded.content, 'text', ContentMalformedError);
     // xmtp-js decodes text with a default TextDecoder, which drops a leading byte-order mark.
     return { kind: 'text', text: text.startsWith('\uFEFF') ? text.slice(1) : text };
   },
