@@ -1,15 +1,16 @@
 /**
- * Loads the messaging benchmarks' Node side (`p2p-node.ts`) on plain Node. Besides `@xmtp/proto`'s
+ * Loads the messaging benchmarks' Node side (`p2p-node.ts`, `relay-load.ts`) on plain Node. Besides `@xmtp/proto`'s
  * extensionless imports (see `protocol-loader.ts`), some modules under `src/` import siblings
  * without an extension (`'./connection-gater'`), which bundlers and vitest resolve but Node's ESM
  * resolver refuses. A synchronous resolve hook retries such a relative specifier with `.ts`, then
  * `/index.ts`, only when the importer is a file of this project's `src/`, `test/` or `bench/`;
- * everything else resolves untouched. `p2p-node.ts` is then loaded with a dynamic `import()`.
+ * everything else resolves untouched. The modules are then loaded with a dynamic `import()`.
  */
 import { registerHooks } from 'node:module';
 import { registerXmtpResolveHook } from './protocol-loader.ts';
 
 type P2pBenchModule = typeof import('./p2p-node.ts');
+type RelayLoadModule = typeof import('./relay-load.ts');
 
 const PROJECT_DIRS = ['src/', 'test/', 'bench/'].map((dir) => new URL(`../${dir}`, import.meta.url).href);
 
@@ -51,4 +52,10 @@ export function registerSourceResolveHooks(): void {
 export async function importP2pBench(): Promise<P2pBenchModule> {
   registerSourceResolveHooks();
   return import('./p2p-node.ts');
+}
+
+/** The relay throughput load module, imported after the resolve hooks are registered. */
+export async function importRelayLoad(): Promise<RelayLoadModule> {
+  registerSourceResolveHooks();
+  return import('./relay-load.ts');
 }

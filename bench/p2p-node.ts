@@ -4,12 +4,11 @@
  * and valid XMTP v2 envelopes built with the real protocol (`test/relay/helpers.ts`).
  *   - `nodeLatency`: Node → relay → Node, one message at a time on a fixed schedule, over gossip
  *     or over the store protocol (store, ack, then the relay gossips it);
- *   - `relayLoad`: publishers and one subscriber driving a relay as fast as a bounded window of
- *     in-flight envelopes allows, counting what the subscriber receives;
- *   - `startBareRelay`: a relay node that only forwards gossip (the throughput reference).
+ *   - `gossipObserver`: notes when conversation envelopes leave the relay;
+ *   - `startBareRelay`: a relay node that only forwards gossip (the throughput reference);
+ *   - helpers for `relay-load.ts` (the throughput load).
  * Needs the resolve hooks of `p2p-loader.ts`: load it through `importP2pBench()`.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Message } from '@libp2p/gossipsub';
@@ -33,8 +32,19 @@ export async function clientNode(relay: Multiaddr): Promise<CairnNode> {
     datastore: new MemoryDatastore(),
     blockstore: new MemoryBlockstore(),
   });
-  await node.libp2p.dial(relay);
-  return node;
+  // libp2p accepts 5 inbound connections per second per host by default: retry a refused dial.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await node.libp2p.dial(relay);
+      return node;
+    } catch (error) {
+      if (attempt >= 5) {
+        await node.stop();
+        throw error;
+      }
+      await sleep(300 * attempt);
+    }
+  }
 }
 
 /** A relay node with nothing but gossip forwarding: subscribed to every shard, no validators, no store. */
@@ -65,14 +75,22 @@ function meshPeers(node: CairnNode, topic: string): string[] {
 }
 
 /** Waits until `subscriber` has the relay in its mesh of `shard` (so the relay forwards to it). */
-async function meshReady(subscriber: CairnNode, relayPeer: string, shards: readonly string[]): Promise<void> {
+export async function meshReady(
+  subscriber: CairnNode,
+  relayPeer: string,
+  shards: readonly string[],
+): Promise<void> {
   await waitUntil('the relay is in the subscriber mesh', () =>
     shards.every((shard) => meshPeers(subscriber, shard).includes(relayPeer)),
   );
 }
 
 /** Waits until `publisher` knows the relay subscribes to `shards` (so a gossip publish reaches it). */
-async function relayKnown(publisher: CairnNode, relayPeer: string, shards: readonly string[]): Promise<void> {
+export async function relayKnown(
+  publisher: CairnNode,
+  relayPeer: string,
+  shards: readonly string[],
+): Promise<void> {
   const pubsub = publisher.libp2p.services.pubsub;
   await waitUntil('the publisher knows the relay subscriptions', () =>
     shards.every((shard) => pubsub.getSubscribers(shard).some((peer) => peer.toString() === relayPeer)),
@@ -125,7 +143,7 @@ export class EnvelopeSource {
 }
 
 /** The key `EnvelopeSource` gave an envelope, read back from received bytes. */
-function keyOf(data: Uint8Array): bigint | undefined {
+export function keyOf(data: Uint8Array): bigint | undefined {
   try {
     return decodeEnvelope(data).timestampNs;
   } catch {
@@ -133,10 +151,52 @@ function keyOf(data: Uint8Array): bigint | undefined {
   }
 }
 
-function peerOf(relay: Multiaddr): string {
+export function peerOf(relay: Multiaddr): string {
   const peer = relay.getComponents().find((component) => component.name === 'p2p')?.value;
   if (!peer) throw new Error(`"relay" expected a multiaddr ending in /p2p/<peer id>, got ${relay}`);
   return peer;
+}
+
+/** Epoch ms now (comparable with a browser page's `performance.timeOrigin + performance.now()`). */
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export interface GossipObserver {
+  /** Epoch ms at which each conversation envelope arrived since the last `reset()`, in order. */
+  times(): number[];
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Node client subscribed to every shard that notes when conversation envelopes (`/xmtp/0/m-…`)
+ * pass through the relay: for a publish over the store protocol, just after the relay stored it.
+ */
+export async function gossipObserver(relayAddress: string): Promise<GossipObserver> {
+  const relay = multiaddr(relayAddress);
+  const node = await clientNode(relay);
+  let times: number[] = [];
+  const pubsub = node.libp2p.services.pubsub;
+  pubsub.addEventListener('message', (event: CustomEvent<Message>) => {
+    const at = epochNow();
+    try {
+      if (decodeEnvelope(event.detail.data).contentTopic.startsWith('/xmtp/0/m-')) times.push(at);
+    } catch {
+      // not an envelope
+    }
+  });
+  for (const shard of allShardTopics()) pubsub.subscribe(shard);
+  await meshReady(node, peerOf(relay), allShardTopics());
+  return {
+    times: () => [...times],
+    reset: () => {
+      times = [];
+    },
+    stop: async () => {
+      await node.stop();
+    },
+  };
 }
 
 export interface LatencyRun {
@@ -227,170 +287,5 @@ export async function nodeLatency(options: NodeLatencyOptions): Promise<LatencyR
     return { path, intervalMs, sent: messages, received: samples.length, duplicates, refused, samples };
   } finally {
     await Promise.allSettled([alice.stop(), bob.stop()]);
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; undefined off Linux. */
-export function cpuSeconds(pid: number, ticksPerSecond = 100): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After "pid (comm) ": state is field 3, utime field 14, stime field 15 (1-based).
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / ticksPerSecond : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface RelayLoadOptions {
-  relay: string;
-  /** The relay process, for its CPU time over the measured window. */
-  relayPid?: number;
-  path: PublishPath;
-  publishers: number;
-  /** Most envelopes sent but not yet received by the subscriber. */
-  window: number;
-  warmupMs: number;
-  durationMs: number;
-  log?: (line: string) => void;
-}
-
-export interface RelayLoadResult {
-  path: PublishPath;
-  publishers: number;
-  window: number;
-  /** Length of the measured window, s. */
-  seconds: number;
-  /** Envelopes the subscriber received in the window. */
-  received: number;
-  perSecond: number;
-  /** Relay CPU time over the window ÷ its length (1 = one core busy); undefined when unknown. */
-  relayCpu: number | undefined;
-  /** Publishes the relay did not store (store path) or that failed, over the whole run. */
-  refused: number;
-  /** Sent envelopes never received within 3 s, over the whole run. */
-  lost: number;
-  /** Why publishes were refused or failed: reason → count. */
-  refusals: Record<string, number>;
-}
-
-/**
- * Drives a relay with `publishers` client nodes and one subscriber (subscribed to every shard),
- * all in this process: each publisher sends whenever fewer than `window` envelopes are in flight
- * (sent, not yet received by the subscriber). Gossipsub has no backpressure: the window keeps
- * the relay's queues bounded. Counts what the subscriber receives during `durationMs` after
- * `warmupMs`.
- */
-export async function relayLoad(options: RelayLoadOptions): Promise<RelayLoadResult> {
-  const { path, publishers, window, warmupMs, durationMs, log = () => {} } = options;
-  const relay = multiaddr(options.relay);
-  const relayPeer = peerOf(relay);
-  const source = await EnvelopeSource.create(8, 32);
-  const shards = source.shards;
-  const inFlight = new Map<bigint, number>();
-  let received = 0;
-  let refused = 0;
-  let lost = 0;
-  const refusals: Record<string, number> = {};
-  let wake: (() => void) | undefined;
-  const release = () => {
-    const resume = wake;
-    wake = undefined;
-    resume?.();
-  };
-
-  const subscriber = await clientNode(relay);
-  const nodes = [subscriber];
-  try {
-    for (let i = 0; i < publishers; i++) nodes.push(await clientNode(relay));
-    const senders = nodes.slice(1);
-    const pubsub = subscriber.libp2p.services.pubsub;
-    pubsub.addEventListener('message', (event: CustomEvent<Message>) => {
-      const key = keyOf(event.detail.data);
-      if (key !== undefined && inFlight.delete(key)) {
-        received++;
-        release();
-      }
-    });
-    for (const shard of allShardTopics()) pubsub.subscribe(shard);
-    await meshReady(subscriber, relayPeer, shards);
-    if (path === 'gossip') for (const sender of senders) await relayKnown(sender, relayPeer, shards);
-    log(`relay load: ${publishers} publishers, window ${window}, ${path} path, ${shards.length} shards`);
-
-    let running = true;
-    const sweep = setInterval(() => {
-      const cutoff = performance.now() - 3_000;
-      for (const [key, sent] of inFlight) {
-        if (sent >= cutoff) break; // insertion order: the rest are newer
-        inFlight.delete(key);
-        lost++;
-      }
-      release();
-    }, 250);
-    const loops = senders.map(async (sender) => {
-      const store = new StoreClient(sender.libp2p, { timeoutMs: 5_000 });
-      const pending = new Set<Promise<void>>();
-      while (running) {
-        if (inFlight.size >= window) {
-          await new Promise<void>((resolve) => {
-            const previous = wake;
-            wake = () => {
-              previous?.();
-              resolve();
-            };
-          });
-          continue;
-        }
-        const { bytes, shard, key } = source.next();
-        inFlight.set(key, performance.now());
-        const fail = (reason: string) => {
-          refusals[reason] = (refusals[reason] ?? 0) + 1;
-          if (inFlight.delete(key)) refused++;
-          release();
-        };
-        const failed = (error: unknown) =>
-          fail(error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 120) : 'unknown');
-        const sent =
-          path === 'gossip'
-            ? sender.libp2p.services.pubsub.publish(shard, bytes).then(() => undefined, failed)
-            : store.publish(relay, bytes).then((ack) => {
-                if (ack.status !== 'stored') fail(`${ack.status}${ack.reason ? `: ${ack.reason}` : ''}`);
-              }, failed);
-        pending.add(sent);
-        void sent.finally(() => pending.delete(sent));
-        // Let the event loop move (receives, acks) between sends.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      await Promise.allSettled(pending);
-    });
-
-    await sleep(warmupMs);
-    const startCount = received;
-    const startCpu = options.relayPid === undefined ? undefined : cpuSeconds(options.relayPid);
-    const startTime = performance.now();
-    await sleep(durationMs);
-    const count = received - startCount;
-    const seconds = (performance.now() - startTime) / 1000;
-    const endCpu = options.relayPid === undefined ? undefined : cpuSeconds(options.relayPid);
-    running = false;
-    clearInterval(sweep);
-    release();
-    await Promise.allSettled(loops);
-    return {
-      path,
-      publishers,
-      window,
-      seconds,
-      received: count,
-      perSecond: count / seconds,
-      relayCpu: startCpu === undefined || endCpu === undefined ? undefined : (endCpu - startCpu) / seconds,
-      refused,
-      lost,
-      refusals,
-    };
-  } finally {
-    await Promise.allSettled(nodes.map((node) => node.stop()));
   }
 }

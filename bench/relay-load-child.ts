@@ -7,7 +7,7 @@
  *          [--relay-pid N] [--publishers N] [--window N] [--warmup-ms N] [--duration-ms N]
  */
 import { parseArgs } from 'node:util';
-import { importP2pBench } from './p2p-loader.ts';
+import { importRelayLoad } from './p2p-loader.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,10 +26,11 @@ if (path !== 'gossip' && path !== 'store') throw new RangeError('"--path" expect
 if (!values.relay) throw new RangeError('"--relay" expected a multiaddr');
 const integer = (name: string, text: string | undefined): number => {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`"--${name}" expected an integer, got ${text}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`"--${name}" expected an integer, got ${text}`);
   return value;
 };
-const { relayLoad } = await importP2pBench();
+const { relayLoad } = await importRelayLoad();
 const result = await relayLoad({
   relay: values.relay,
   ...(values['relay-pid'] ? { relayPid: integer('relay-pid', values['relay-pid']) } : {}),

@@ -4,11 +4,14 @@
  * dapp round trip through the injected provider, and the popup bundle size. Prints plain-text tables, the targets and whether they are
  * met, then the same as Markdown after a `--- markdown ---` line for the README.
  * Also XMTP v2 message throughput, Cairn's src/protocol vs @xmtp/xmtp-js 13, in a child process
- * pinned to one CPU (`protocol-loader.ts`).
+ * pinned to one CPU (`protocol-loader.ts`); messaging through a real relay (delivery latency
+ * between two extensions vs bare libp2p, service-worker wake, `messaging-latency.ts`), relay
+ * throughput on one core vs a bare gossipsub relay (`relay-throughput.ts`), and the background
+ * bundle vs Helia light + libp2p alone.
  * Progress goes to stderr. Measurements only: nothing here fails on a slow number.
  *
- * Flags: --skip-chromium (no browser), --skip-protocol (no XMTP benchmark), --runs N (timed runs
- * per row, default 7).
+ * Flags: --skip-chromium (no browser), --skip-protocol (no XMTP benchmark), --skip-p2p (no relay,
+ * latency or throughput benchmark), --runs N (timed runs per row, default 7).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -18,9 +21,19 @@ import { parseArgs } from 'node:util';
 import { ChromiumNotFoundError, chromiumVersion, findChromium } from '../scripts/chromium.ts';
 import { EXTENSION_DIR } from '../test/e2e/support/paths.ts';
 import { benchBridgeRoundTrip, bridgeTable } from './bridge-roundtrip.ts';
-import { type BundleSizes, bundleTable, measureBundle, POPUP_GZIP_TARGET_BYTES } from './bundle-size.ts';
+import {
+  BACKGROUND_GZIP_TARGET_BYTES,
+  type BundleSizes,
+  backgroundTable,
+  bundleTable,
+  measureBundle,
+  measureHeliaReference,
+  POPUP_GZIP_TARGET_BYTES,
+} from './bundle-size.ts';
+import { benchMessagingLatency, latencyTable, messagingTargetLines, wakeTable } from './messaging-latency.ts';
 import { runProtocolBench } from './protocol-loader.ts';
 import { protocolTable, protocolTargetLines } from './protocol-table.ts';
+import { benchRelayThroughput, throughputTable } from './relay-throughput.ts';
 import { formatMs } from './stats.ts';
 import { renderMarkdown, renderText, type Table } from './table.ts';
 import {
@@ -35,19 +48,27 @@ const DEFAULT_RUNS = 7;
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-const USAGE = 'usage: npm run bench [-- --skip-chromium] [--skip-protocol] [--runs N]';
+const USAGE = 'usage: npm run bench [-- --skip-chromium] [--skip-protocol] [--skip-p2p] [--runs N]';
 
 class UsageError extends Error {
   override name = 'UsageError';
 }
 
-function parseFlags(): { skipChromium: boolean; skipProtocol: boolean; runs: number } {
-  let values: { 'skip-chromium': boolean; 'skip-protocol': boolean; runs: string };
+interface Flags {
+  skipChromium: boolean;
+  skipProtocol: boolean;
+  skipP2p: boolean;
+  runs: number;
+}
+
+function parseFlags(): Flags {
+  let values: { 'skip-chromium': boolean; 'skip-protocol': boolean; 'skip-p2p': boolean; runs: string };
   try {
     ({ values } = parseArgs({
       options: {
         'skip-chromium': { type: 'boolean', default: false },
         'skip-protocol': { type: 'boolean', default: false },
+        'skip-p2p': { type: 'boolean', default: false },
         runs: { type: 'string', default: String(DEFAULT_RUNS) },
       },
       strict: true,
@@ -59,7 +80,12 @@ function parseFlags(): { skipChromium: boolean; skipProtocol: boolean; runs: num
   if (!Number.isSafeInteger(runs) || runs < 1) {
     throw new UsageError(`"--runs" must be a positive integer, got ${values.runs}`);
   }
-  return { skipChromium: values['skip-chromium'], skipProtocol: values['skip-protocol'], runs };
+  return {
+    skipChromium: values['skip-chromium'],
+    skipProtocol: values['skip-protocol'],
+    skipP2p: values['skip-p2p'],
+    runs,
+  };
 }
 
 /** Builds `.output/chrome-mv3` if it is missing; build output goes to stderr. */
@@ -100,11 +126,13 @@ function targetLines(chromium: UnlockChromiumResult | undefined, bundle: BundleS
     : `${unlockTarget}: not measured (--skip-chromium)`;
   const popupMet = bundle.popupGzip <= POPUP_GZIP_TARGET_BYTES ? 'met' : 'NOT met';
   const popup = `Popup JS + CSS ≤ ${kb(POPUP_GZIP_TARGET_BYTES)} gzip: ${kb(bundle.popupGzip)} — ${popupMet}`;
-  return [unlock, popup];
+  const backgroundMet = bundle.backgroundGzip <= BACKGROUND_GZIP_TARGET_BYTES ? 'met' : 'NOT met';
+  const background = `Background JS ≤ ${kb(BACKGROUND_GZIP_TARGET_BYTES)} gzip: ${kb(bundle.backgroundGzip)} — ${backgroundMet}`;
+  return [unlock, popup, background];
 }
 
 async function main(): Promise<void> {
-  const { skipChromium, skipProtocol, runs } = parseFlags();
+  const { skipChromium, skipProtocol, skipP2p, runs } = parseFlags();
   ensureBuilt();
   const chromium = locateChromium(skipChromium);
   const cpu = cpus();
@@ -146,8 +174,20 @@ async function main(): Promise<void> {
     show(bridgeTable(await benchBridgeRoundTrip({ chromiumPath: chromium.path, log }), chromium.version));
   }
 
+  if (skipP2p) {
+    targets.push(...messagingTargetLines(undefined, '--skip-p2p'));
+  } else {
+    const messaging = await benchMessagingLatency({ chromiumPath: chromium.path, log });
+    show(latencyTable(messaging, chromium.version));
+    if (messaging.wake) show(wakeTable(messaging.wake));
+    targets.push(...messagingTargetLines(messaging, '--skip-chromium'));
+    show(throughputTable(await benchRelayThroughput({ log })));
+  }
+
   const bundle = await measureBundle(EXTENSION_DIR);
   show(bundleTable(bundle));
+  log('background bundle: building the Helia light + libp2p reference with esbuild…');
+  show(backgroundTable(bundle, await measureHeliaReference()));
 
   targets.unshift(...targetLines(chromiumResult, bundle));
   console.log(`Targets\n${targets.map((line) => `  ${line}`).join('\n')}\n`);

@@ -60,8 +60,6 @@ export interface StoreServerInit {
 interface Reply {
   /** The encoded response frame. */
   response: Uint8Array;
-  /** Runs once the response is written. */
-  after?: () => Promise<void>;
 }
 
 const MAX_REQUEST_BYTES: Record<StoreProtocolKind, number> = {
@@ -175,7 +173,7 @@ export class StoreServer {
     };
   }
 
-  /** Rate limit, one bounded request frame, one response frame, then the reply's `after`. */
+  /** Rate limit, one bounded request frame, one response frame. */
   private async exchange(
     kind: StoreProtocolKind,
     stream: Stream,
@@ -199,7 +197,6 @@ export class StoreServer {
     }
     await lp.write(reply.response, { signal });
     await stream.close({ signal });
-    await reply.after?.();
   }
 
   private async handle(
@@ -235,16 +232,14 @@ export class StoreServer {
     const ack = storeAccepted(this.c.store, result, envelope);
     this.log.info('publish', { peer, kind: result.kind, status: ack.status });
     const response = encodePublishAck(ack);
-    if (ack.status !== 'stored') return { response };
-    // After the ack: live subscribers get it through its shard, as if it had been gossiped.
-    const after = async () => {
-      try {
-        await this.c.gossip(shardTopicFor(result.envelope.contentTopic), envelope);
-      } catch (error) {
+    if (ack.status === 'stored') {
+      // Stored (the commit is synchronous): live subscribers get it through its shard at once,
+      // without waiting for the publisher to read its ack.
+      this.c.gossip(shardTopicFor(result.envelope.contentTopic), envelope).catch((error: unknown) => {
         this.log.warn('gossip publish failed', { peer, error: errorName(error) });
-      }
-    };
-    return { response, after };
+      });
+    }
+    return { response };
   }
 
   private query(bytes: Uint8Array, peer: string): QueryResponse {

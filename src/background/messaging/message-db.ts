@@ -381,6 +381,15 @@ export class MessageDb {
   }
 
   /** The message, or null. @throws CorruptRecordError */
+  /** Whether the message is stored, without opening its content (a cheap dedupe check). */
+  async hasMessage(account: Address, id: string): Promise<boolean> {
+    const key = [parseArg(addressArg, account, 'account'), parseArg(textArg, id, 'id')];
+    const found = await withTransaction(this.#db, [MESSAGES], 'readonly', (tx) =>
+      request(tx.objectStore(MESSAGES).getKey(key)),
+    );
+    return found !== undefined;
+  }
+
   async getMessage(account: Address, id: string): Promise<MessageView | null> {
     const key = [parseArg(addressArg, account, 'account'), parseArg(textArg, id, 'id')];
     const raw = await withTransaction(this.#db, [MESSAGES], 'readonly', (tx) =>

@@ -8,9 +8,11 @@
  * relay's own cursor, saved only once the page is persisted) on start, on reconnect and
  * on each wake-up alarm.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type Content, defaultContentRegistry } from '../../protocol/content/index';
 import {
+  bytesToHex,
   Conversation,
   contactTopic,
   deriveInvitation,
@@ -29,7 +31,7 @@ import {
   verifyContactBundleFor,
 } from '../../protocol/index';
 import { toDisplayContent } from './display-content';
-import type { MessageDb } from './message-db';
+import type { MessageDb, OutboxKind } from './message-db';
 import type { ConversationView, MessageView } from './message-views';
 import {
   CursorRejectedError,
@@ -71,6 +73,17 @@ const MAX_CLOCK_SKEW_MS = 2 * 60_000;
 const NOTIFY_MAX_AGE_MS = 5 * 60_000;
 /** Tries per topic when a relay says it is busy (rate limit). */
 const BUSY_RETRIES = 5;
+
+/** What publishing an outbox item needs (a stored `OutboxItem` has more). */
+interface PendingItem {
+  id: string;
+  account: Address;
+  kind: OutboxKind;
+  topic: string;
+  envelope: Uint8Array;
+  messageId: string | null;
+  attempts: number;
+}
 
 interface AccountState {
   address: Address;
@@ -131,6 +144,8 @@ export class Messenger {
   #flushAgain = false;
   #ignoreBackoff = false;
   readonly #tried = new Set<string>();
+  /** Items just written to the outbox, published without reading them back. */
+  readonly #hot: PendingItem[] = [];
   #catchingUp: Promise<void> | null = null;
   #catchUpAgain = false;
   #abort = new AbortController();
@@ -181,6 +196,7 @@ export class Messenger {
     this.#open.clear();
     this.#invitationsStored.clear();
     this.#directoryChecked.clear();
+    this.#hot.length = 0;
     await Promise.allSettled([this.#flushing, this.#catchingUp]);
   }
 
@@ -289,6 +305,16 @@ export class Messenger {
       { envelope, id: `message:${sent.id}` },
     );
     this.#options.onChange(state.address, [conversation.topic]);
+    // Persisted: publish it straight from memory instead of reading the outbox back first.
+    this.#hot.push({
+      id: `message:${sent.id}`,
+      account: state.address,
+      kind: 'message',
+      topic: conversation.topic,
+      envelope,
+      messageId: sent.id,
+      attempts: 0,
+    });
     this.#flushInBackground();
     return view;
   }
@@ -658,6 +684,9 @@ export class Messenger {
   }
 
   async #receiveMessage(account: Address, envelope: Envelope, options: { live: boolean }): Promise<void> {
+    // A message id is the hash of its (canonical) bytes: one we hold already (our own, echoed
+    // back by the relay, or a repeat) costs a key lookup, not a decryption.
+    if (await this.#options.db.hasMessage(account, bytesToHex(sha256(envelope.message)))) return;
     const { conversation } = await this.#openStored(account, envelope.contentTopic);
     const received = await conversation.receive(envelope.message, {
       envelopeTimestampNs: envelope.timestampNs,
