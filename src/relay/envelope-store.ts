@@ -183,6 +183,11 @@ export class EnvelopeStore {
   }
 
   /** One page of envelopes of `query.topics` after `query.afterSeq`, in seq order. */
+  /** Whether these exact envelope bytes are stored (a read, no commit). */
+  has(envelope: Uint8Array): boolean {
+    return this.statements.seqByDigest.get(sha256(envelope)) !== undefined;
+  }
+
   query(query: StoreQuery): StoredPage {
     this.assertOpen();
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000) {

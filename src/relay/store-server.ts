@@ -205,12 +205,12 @@ export class StoreServer {
     peer: string,
     signal: AbortSignal,
   ): Promise<Reply> {
-    if (kind === 'publish') return this.publish(request, peer);
+    if (kind === 'publish') return await this.publish(request, peer);
     if (kind === 'query') return { response: encodeQueryResponse(this.query(request, peer)) };
     return { response: encodePinAck(await this.pin(request, peer, signal)) };
   }
 
-  private publish(request: Uint8Array, peer: string): Reply {
+  private async publish(request: Uint8Array, peer: string): Promise<Reply> {
     let envelope: Uint8Array;
     try {
       envelope = decodePublishRequest(request).envelope;
@@ -229,17 +229,24 @@ export class StoreServer {
       this.log.info('publish', { peer, status: 'rejected', reason: result.reason });
       return { response: encodePublishAck({ status: 'rejected', reason: result.reason }) };
     }
+    const isNew = !this.c.store.has(envelope);
+    if (isNew && result.kind !== 'contact') {
+      // Live subscribers get it first: the frames leave before the synchronous, fsync'd commit
+      // below blocks the event loop. The ack still waits for the commit.
+      this.c.gossip(shardTopicFor(result.envelope.contentTopic), envelope).catch((error: unknown) => {
+        this.log.warn('gossip publish failed', { peer, error: errorName(error) });
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const ack = storeAccepted(this.c.store, result, envelope);
     this.log.info('publish', { peer, kind: result.kind, status: ack.status });
-    const response = encodePublishAck(ack);
-    if (ack.status === 'stored') {
-      // Stored (the commit is synchronous): live subscribers get it through its shard at once,
-      // without waiting for the publisher to read its ack.
+    if (isNew && result.kind === 'contact' && ack.status === 'stored') {
+      // A contact bundle is forwarded only once it won the directory (newest for its address).
       this.c.gossip(shardTopicFor(result.envelope.contentTopic), envelope).catch((error: unknown) => {
         this.log.warn('gossip publish failed', { peer, error: errorName(error) });
       });
     }
-    return { response };
+    return { response: encodePublishAck(ack) };
   }
 
   private query(bytes: Uint8Array, peer: string): QueryResponse {
