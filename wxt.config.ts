@@ -11,7 +11,9 @@ export default defineConfig({
     plugins: [preact()],
     resolve: {
       // Helia's only use of it is a fallback Cairn never takes (src/p2p/self-key-unavailable.ts).
-      alias: { '@libp2p/config': fileURLToPath(new URL('./src/p2p/self-key-unavailable.ts', import.meta.url)) },
+      alias: {
+        '@libp2p/config': fileURLToPath(new URL('./src/p2p/self-key-unavailable.ts', import.meta.url)),
+      },
     },
     build: { target: 'es2022' },
   }),
