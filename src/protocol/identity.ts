@@ -6,7 +6,7 @@
  * (text and encodings as in xmtp-js 13 `WalletSigner.identitySigRequestText`, `splitSignature`).
  */
 import { publicKey as pk, type signature as sig } from '@xmtp/proto';
-import { type Address, type Hex, hashMessage, hexToBytes, parseSignature } from 'viem';
+import { type Address, type Hex, hashMessage, hexToBytes } from 'viem';
 import { bytesToHex, equalBytes } from './bytes.ts';
 import { ProtocolArgumentError, ProtocolDecodeError, SignatureError } from './errors.ts';
 import {
@@ -156,18 +156,16 @@ export function signPreKey(
  * @throws ProtocolArgumentError
  */
 export function parseWalletSignature(signature: Hex): EcdsaSignature {
-  let parsed: ReturnType<typeof parseSignature>;
+  let raw: Uint8Array;
   try {
-    parsed = parseSignature(signature);
+    raw = hexToBytes(signature, { size: 65 });
   } catch (cause) {
     throw new ProtocolArgumentError('"signature" expected a 65-byte hex signature', { cause });
   }
-  const recovery = parsed.yParity;
+  const v = raw[64] ?? -1;
+  const recovery = v === 27 || v === 28 ? v - 27 : v;
   if (recovery !== 0 && recovery !== 1) throw new ProtocolArgumentError('"signature" has an invalid v');
-  const bytes = new Uint8Array(64);
-  bytes.set(hexToBytes(parsed.r, { size: 32 }), 0);
-  bytes.set(hexToBytes(parsed.s, { size: 32 }), 32);
-  return { bytes, recovery };
+  return { bytes: raw.slice(0, 64), recovery };
 }
 
 /**
