@@ -284,7 +284,9 @@ export class StoreClient {
     let stream: Stream | undefined;
     try {
       try {
-        stream = await this.libp2p.dialProtocol(relay, protocol, { signal });
+        // The protocol name travels with the request (no round trip to confirm it first):
+        // a relay that does not speak it resets the stream, which surfaces as a stream error.
+        stream = await this.libp2p.dialProtocol(relay, protocol, { signal, negotiateFully: false });
       } catch (cause) {
         if (signal.aborted) throw cause;
         throw new StoreError('unreachable', `${protocol}: could not open a stream to the relay`, { cause });

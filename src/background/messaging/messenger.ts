@@ -71,6 +71,8 @@ const OUTBOX_BATCH = 50;
 const MAX_CLOCK_SKEW_MS = 2 * 60_000;
 /** Messages older than this found while catching up do not raise a notification. */
 const NOTIFY_MAX_AGE_MS = 5 * 60_000;
+/** Message ids kept in memory to drop echoes and repeats of live envelopes without a read. */
+const RECENT_IDS = 2048;
 /** Tries per topic when a relay says it is busy (rate limit). */
 const BUSY_RETRIES = 5;
 
@@ -144,6 +146,8 @@ export class Messenger {
   #flushAgain = false;
   #ignoreBackoff = false;
   readonly #tried = new Set<string>();
+  /** `account id` of messages recently sent or stored, oldest first (bounded). */
+  readonly #recentIds = new Set<string>();
   /** Items just written to the outbox, published without reading them back. */
   readonly #hot: PendingItem[] = [];
   #catchingUp: Promise<void> | null = null;
@@ -197,6 +201,7 @@ export class Messenger {
     this.#invitationsStored.clear();
     this.#directoryChecked.clear();
     this.#hot.length = 0;
+    this.#recentIds.clear();
     await Promise.allSettled([this.#flushing, this.#catchingUp]);
   }
 
@@ -210,6 +215,16 @@ export class Messenger {
     const accounts = this.#topicAccounts.get(topic) ?? new Set<Address>();
     accounts.add(account);
     this.#topicAccounts.set(topic, accounts);
+  }
+
+  #remember(account: Address, id: string): void {
+    const key = `${account} ${id}`;
+    this.#recentIds.delete(key);
+    this.#recentIds.add(key);
+    if (this.#recentIds.size > RECENT_IDS) {
+      const oldest = this.#recentIds.values().next().value;
+      if (oldest !== undefined) this.#recentIds.delete(oldest);
+    }
   }
 
   #removeTopic(topic: string, account: Address): void {
@@ -305,6 +320,7 @@ export class Messenger {
       { envelope, id: `message:${sent.id}` },
     );
     this.#options.onChange(state.address, [conversation.topic]);
+    this.#remember(state.address, sent.id);
     // Persisted: publish it straight from memory instead of reading the outbox back first.
     this.#hot.push({
       id: `message:${sent.id}`,
@@ -685,8 +701,11 @@ export class Messenger {
 
   async #receiveMessage(account: Address, envelope: Envelope, options: { live: boolean }): Promise<void> {
     // A message id is the hash of its (canonical) bytes: one we hold already (our own, echoed
-    // back by the relay, or a repeat) costs a key lookup, not a decryption.
-    if (await this.#options.db.hasMessage(account, bytesToHex(sha256(envelope.message)))) return;
+    // back by the relay, or a repeat) costs a lookup, not a decryption. Live envelopes check
+    // the recent ids in memory (no IndexedDB read on the fast path); catch-up pages the store.
+    const id = bytesToHex(sha256(envelope.message));
+    if (this.#recentIds.has(`${account} ${id}`)) return;
+    if (!options.live && (await this.#options.db.hasMessage(account, id))) return;
     const { conversation } = await this.#openStored(account, envelope.contentTopic);
     const received = await conversation.receive(envelope.message, {
       envelopeTimestampNs: envelope.timestampNs,
@@ -708,6 +727,7 @@ export class Messenger {
       content: toDisplayContent(decoded),
     };
     const added = await this.#options.db.addIncomingMessage(row);
+    this.#remember(account, row.id);
     if (!added) return;
     this.#options.onChange(account, [conversation.topic]);
     if (!received.fromSelf) {
