@@ -27,7 +27,6 @@ import { withLibp2pLight } from '@helia/libp2p';
 import { gossipsub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import { noise } from '@libp2p/noise';
-import { ping } from '@libp2p/ping';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -40,7 +39,7 @@ export async function start({ datastore, blockstore, privateKey, relay }) {
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify(), ping: ping(), pubsub: gossipsub() },
+    services: { identify: identify(), pubsub: gossipsub() },
   }));
   await node.start();
   await node.libp2p.dial(multiaddr(relay));
@@ -296,7 +295,7 @@ export function backgroundTable(sizes: BundleSizes, reference: HeliaReference): 
     ],
     notes: [
       `The reference bundles only what src/p2p/cairn-node.ts wires (${versions}: createHeliaLight, withLibp2pLight,`,
-      'withBitswap, WebSockets, noise, yamux, identify, ping, gossipsub), with @libp2p/config aliased out as in the',
+      'withBitswap, WebSockets, noise, yamux, identify, gossipsub), with @libp2p/config aliased out as in the',
       'extension build; the background adds the wallet, viem, the XMTP protocol, IndexedDB stores and the messenger.',
     ],
   };

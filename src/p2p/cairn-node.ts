@@ -1,8 +1,11 @@
 /**
  * The one factory for Cairn's Helia + libp2p node, in the extension background and in
  * the relay daemon. Light Helia (no TCP, WebRTC or DHT): WebSockets, noise, yamux,
- * identify, ping, gossipsub and bitswap; relays add a listener and their own services
- * (the circuit-relay server), so the extension does not bundle them. Storage and the
+ * identify, gossipsub and bitswap; relays add a listener and their own services (the
+ * circuit-relay server and the ping responder), so the extension does not bundle them.
+ * libp2p's connection monitor pings on its own: a client needs no ping service to
+ * measure and keep its relay connection alive, and a relay's ping to a client that does
+ * not answer the protocol still counts as alive. Storage and the
  * peer key are injected (IndexedDB in the browser, disk in Node).
  */
 import { withBitswap } from '@helia/bitswap';
@@ -12,7 +15,6 @@ import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { PrivateKey } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
-import { type Ping, ping } from '@libp2p/ping';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -25,7 +27,6 @@ import { gossipsubOptions } from './gossip-config';
 
 export interface CairnServices extends Record<string, unknown> {
   identify: Identify;
-  ping: Ping;
   pubsub: GossipSub;
 }
 
@@ -65,7 +66,6 @@ export async function createCairnNode(init: CairnNodeInit): Promise<CairnNode> {
   });
   const services = {
     identify: identify(),
-    ping: ping(),
     pubsub: gossipsub(gossipsubOptions(init.role)),
     ...(init.role === 'relay' ? init.services : {}),
   };

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { Connection, PeerId } from '@libp2p/interface';
+import { ping } from '@libp2p/ping';
 import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
 import { type CairnNode, createCairnNode } from '../p2p/cairn-node';
@@ -121,6 +122,7 @@ export class RelayService {
         blockstore,
         privateKey: peerKey.key,
         services: {
+          ping: ping(),
           relay: circuitRelayServer({
             // The default 2 min / 128 KiB per relayed connection breaks bitswap transfers.
             reservations: { applyDefaultLimit: false, maxReservations: 1024 },

@@ -2,12 +2,12 @@
  * Compression of `EncodedContent.content`, as xmtp-js does it with `CompressionStream`:
  * `COMPRESSION_DEFLATE` is the zlib format (RFC 1950) and `COMPRESSION_GZIP` is gzip (RFC 1952).
  *
- * Compressing uses fflate (bytes may differ from a browser's `CompressionStream`, but both inflate to the
- * same content; compressed bytes are not canonical in XMTP). Decompressing uses our own inflater
+ * Compressing is pluggable (`Compressor`, e.g. `fflateCompressor`): Cairn itself never compresses what
+ * it sends, so the extension does not ship a deflater. Compressed bytes are not canonical in XMTP (they
+ * may differ from a browser's `CompressionStream` and still inflate to the same content). Decompressing uses our own inflater
  * (`inflate.ts`), which stops exactly at the output limit, so a compression bomb costs at most
  * `limits.maxDecodedBytes` of memory and work before it is refused with a `ContentLimitError`.
  */
-import { gzipSync, zlibSync } from 'fflate';
 import { ContentCompressionError, ContentLimitError } from './content-errors.ts';
 import { CONTENT_LIMITS, type ContentLimits, MIN_COMPRESSIBLE_BYTES } from './content-limits.ts';
 import { Compression, type EncodedContent } from './encoded-content.ts';
@@ -20,12 +20,8 @@ export function decompress(data: Uint8Array, compression: Compression, maxOutput
   throw new ContentCompressionError(`"compression" expected 0 (deflate) or 1 (gzip), got ${compression}`);
 }
 
-/** Compress `data` (zlib for `deflate`, gzip for `gzip`). */
-export function compress(data: Uint8Array, compression: Compression): Uint8Array {
-  if (compression === Compression.deflate) return zlibSync(data, { level: 6 });
-  if (compression === Compression.gzip) return gzipSync(data, { level: 6, mtime: 0 });
-  throw new ContentCompressionError(`"compression" expected 0 (deflate) or 1 (gzip), got ${compression}`);
-}
+/** Compresses `data` in `compression`'s format (zlib for `deflate`, gzip for `gzip`). */
+export type Compressor = (data: Uint8Array, compression: Compression) => Uint8Array;
 
 /**
  * The same content, inflated: `compression` removed and `content` decompressed under
@@ -52,7 +48,11 @@ export function decompressContent(
  * The same content, compressed with `compression` as xmtp-js `encodeContent` does: content shorter than
  * 10 bytes is left uncompressed (and without a `compression` field).
  */
-export function compressContent(encoded: EncodedContent, compression: Compression): EncodedContent {
+export function compressContent(
+  encoded: EncodedContent,
+  compression: Compression,
+  compress: Compressor,
+): EncodedContent {
   if (encoded.compression !== undefined) {
     throw new ContentCompressionError('"content" is already compressed');
   }

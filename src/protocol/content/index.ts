@@ -21,7 +21,7 @@ export { readReceiptCodec } from './codecs/read-receipt.ts';
 export { IPFS_SCHEME, remoteAttachmentCodec } from './codecs/remote-attachment.ts';
 export { replyCodec } from './codecs/reply.ts';
 export { textCodec } from './codecs/text.ts';
-export { compress, compressContent, decompress, decompressContent } from './compression.ts';
+export { type Compressor, compressContent, decompress, decompressContent } from './compression.ts';
 export {
   AttachmentDecryptionError,
   ContentCodecError,

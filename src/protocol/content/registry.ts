@@ -14,8 +14,8 @@ import { readReceiptCodec } from './codecs/read-receipt.ts';
 import { remoteAttachmentCodec } from './codecs/remote-attachment.ts';
 import { replyCodec } from './codecs/reply.ts';
 import { textCodec } from './codecs/text.ts';
-import { compressContent, decompressContent } from './compression.ts';
-import { ContentLimitError, ContentUnsupportedError } from './content-errors.ts';
+import { type Compressor, compressContent, decompressContent } from './compression.ts';
+import { ContentCompressionError, ContentLimitError, ContentUnsupportedError } from './content-errors.ts';
 import { CONTENT_LIMITS, type ContentLimits } from './content-limits.ts';
 import { type ContentTypeId, contentTypeToString } from './content-type.ts';
 import {
@@ -82,6 +82,8 @@ export type ContentRegistry = {
 export type CreateContentRegistryParameters = {
   readonly codecs?: readonly ContentCodec<KnownContent>[];
   readonly limits?: ContentLimits;
+  /** Needed only to send compressed content (`encode(…, { compression })`), e.g. `fflateCompressor`. */
+  readonly compressor?: Compressor;
 };
 
 /** A registry over `codecs` (default: `DEFAULT_CODECS`) and `limits` (default: `CONTENT_LIMITS`). */
@@ -157,7 +159,14 @@ export function createContentRegistry(parameters: CreateContentRegistryParameter
     toEncodedContent,
     encode(content, options = {}) {
       let encoded = toEncodedContent(content);
-      if (options.compression !== undefined) encoded = compressContent(encoded, options.compression);
+      if (options.compression !== undefined) {
+        if (!parameters.compressor) {
+          throw new ContentCompressionError(
+            'this registry has no compressor: pass one to createContentRegistry',
+          );
+        }
+        encoded = compressContent(encoded, options.compression, parameters.compressor);
+      }
       const codec = byKind.get(content.kind)!;
       const shouldPush = content.kind === 'unknown' ? false : codec.shouldPush(content);
       return { payload: encodeEncodedContent(encoded, limits), encoded, shouldPush };

@@ -3,13 +3,13 @@ import { constants, deflateRawSync, deflateSync, gzipSync, inflateRawSync } from
 import { content as proto } from '@xmtp/proto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { fflateCompressor as compress } from '../../../src/protocol/content/fflate-compressor.ts';
 import {
   CONTENT_LIMITS,
   Compression,
   ContentCompressionError,
   ContentLimitError,
   ContentTypeText,
-  compress,
   decompress,
   inflateGzip,
   inflateRaw,

@@ -5,12 +5,15 @@
 import { TextCodec } from '@xmtp/content-type-text';
 import { Client, Compression as XmtpCompression } from '@xmtp/xmtp-js';
 import { describe, expect, test } from 'vitest';
+import { fflateCompressor } from '../../../src/protocol/content/fflate-compressor.ts';
 import {
   AttachmentDecryptionError,
   Compression,
   type Content,
   ContentCodecError,
+  ContentCompressionError,
   contentTypeToString,
+  createContentRegistry,
   decryptAttachment,
   encryptAttachment,
   encryptPayload,
@@ -50,14 +53,21 @@ describe('known answers from xmtp-js', () => {
     }
   });
 
+  test('the default registry refuses to compress: it ships no deflater', () => {
+    expect(() =>
+      registry.encode({ kind: 'text', text: 'x'.repeat(100) }, { compression: Compression.gzip }),
+    ).toThrow(ContentCompressionError);
+  });
+
   test('Cairn-compressed text decodes in xmtp-js 13', async () => {
+    const compressing = createContentRegistry({ compressor: fflateCompressor });
     const text = 'Cairn is a wallet-messenger. '.repeat(30);
     const xmtp = { codecFor: () => new TextCodec() };
     for (const [compression, xmtpCompression] of [
       [Compression.deflate, XmtpCompression.COMPRESSION_DEFLATE],
       [Compression.gzip, XmtpCompression.COMPRESSION_GZIP],
     ] as const) {
-      const { payload, encoded } = registry.encode({ kind: 'text', text }, { compression });
+      const { payload, encoded } = compressing.encode({ kind: 'text', text }, { compression });
       expect(encoded.compression).toBe(xmtpCompression);
       expect(encoded.content.length).toBeLessThan(200);
       // biome-ignore lint/suspicious/noExplicitAny: calling xmtp-js's method on a minimal registry
@@ -67,7 +77,8 @@ describe('known answers from xmtp-js', () => {
   });
 
   test('short content is not compressed (as xmtp-js: under 10 bytes)', () => {
-    const { payload } = registry.encode({ kind: 'text', text: 'gm' }, { compression: Compression.gzip });
+    const compressing = createContentRegistry({ compressor: fflateCompressor });
+    const { payload } = compressing.encode({ kind: 'text', text: 'gm' }, { compression: Compression.gzip });
     expect(bytesToHex(payload)).toBe(fixture('text-gm').payloadHex);
   });
 
