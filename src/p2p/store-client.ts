@@ -284,9 +284,7 @@ export class StoreClient {
     let stream: Stream | undefined;
     try {
       try {
-        // The protocol name travels with the request (no round trip to confirm it first):
-        // a relay that does not speak it resets the stream, which surfaces as a stream error.
-        stream = await this.libp2p.dialProtocol(relay, protocol, { signal, negotiateFully: false });
+        stream = await this.libp2p.dialProtocol(relay, protocol, { signal });
       } catch (cause) {
         if (signal.aborted) throw cause;
         throw new StoreError('unreachable', `${protocol}: could not open a stream to the relay`, { cause });

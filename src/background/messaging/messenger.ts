@@ -465,8 +465,12 @@ export class Messenger {
     // Items tried in this run are not tried again in it, whatever their new retry time.
     const startedAt = this.#now();
     while (this.#running) {
+      // Just-queued items first, straight from memory; then the stored outbox.
+      const hot = this.#hot.splice(0);
       const due = (
-        await db.dueOutbox(ignoreBackoff ? Number.MAX_SAFE_INTEGER : startedAt, OUTBOX_BATCH)
+        hot.length > 0
+          ? hot
+          : await db.dueOutbox(ignoreBackoff ? Number.MAX_SAFE_INTEGER : startedAt, OUTBOX_BATCH)
       ).filter((item) => !this.#tried.has(item.id));
       if (due.length === 0) break;
       let failed = false;

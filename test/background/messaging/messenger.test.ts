@@ -192,4 +192,24 @@ describe('Messenger', () => {
     expect(bob.incoming).toHaveLength(1);
     expect(bob.logs.some((line) => line.startsWith('Dropped'))).toBe(true);
   });
+
+  it('publishes a just-queued message straight from memory, without reading the outbox back', async () => {
+    const relay = new InMemoryRelay();
+    const alice = await startUser(relay);
+    const bob = await startUser(relay);
+    await alice.messenger.flushOutbox();
+    await bob.messenger.flushOutbox();
+    await alice.messenger.send(alice.address, bob.address, { kind: 'text', text: 'warm-up' });
+    await alice.messenger.flushOutbox();
+    // From now on the stored outbox looks empty: only the in-memory path can publish.
+    alice.db.dueOutbox = async () => [];
+    const before = relay.stored.length;
+    const sent = await alice.messenger.send(alice.address, bob.address, { kind: 'text', text: 'fast' });
+    await alice.messenger.flushOutbox();
+    expect(relay.stored.length).toBe(before + 1);
+    expect((await alice.messenger.getMessages(alice.address, bob.address, {})).at(-1)).toMatchObject({
+      id: sent.id,
+      status: 'sent',
+    });
+  });
 });
