@@ -247,18 +247,8 @@ export const conversationInput = v.object({
   lastMessageId: v.optional(nullableText),
 });
 /** A conversation to store; fields left out keep their stored values (see `upsertConversation`). */
-export interface ConversationInput {
-  account: Address;
-  topic: string;
-  peer: Address;
-  peerBundle: Uint8Array;
-  invitation: Uint8Array;
-  invitationTimestampNs: bigint;
-  createdAt: number;
-  lastActivityAt?: number;
-  unread?: number;
-  lastMessageId?: string | null;
-}
+export type ConversationInput = Omit<ConversationRecord, 'lastActivityAt' | 'unread' | 'lastMessageId'> &
+  Partial<Pick<ConversationRecord, 'lastActivityAt' | 'unread' | 'lastMessageId'>>;
 
 export const messageInput = v.object({
   account: inputAddress,

@@ -31,7 +31,7 @@ import {
   verifyContactBundleFor,
 } from '../../protocol/index';
 import { toDisplayContent } from './display-content';
-import type { MessageDb, OutboxKind } from './message-db';
+import type { MessageDb, OutboxItem } from './message-db';
 import type { ConversationView, MessageView } from './message-views';
 import {
   CursorRejectedError,
@@ -77,15 +77,10 @@ const RECENT_IDS = 2048;
 const BUSY_RETRIES = 5;
 
 /** What publishing an outbox item needs (a stored `OutboxItem` has more). */
-interface PendingItem {
-  id: string;
-  account: Address;
-  kind: OutboxKind;
-  topic: string;
-  envelope: Uint8Array;
-  messageId: string | null;
-  attempts: number;
-}
+type PendingItem = Pick<
+  OutboxItem,
+  'id' | 'account' | 'kind' | 'topic' | 'envelope' | 'messageId' | 'attempts'
+>;
 
 interface AccountState {
   address: Address;
