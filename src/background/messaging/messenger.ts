@@ -25,22 +25,17 @@ import {
   isConversationTopic,
   openSealedInvitation,
   type PrivateKeyBundle,
-  ProtocolError,
   publicBundleOf,
   type VerifiedBundle,
   verifyContactBundleFor,
 } from '../../protocol/index';
+import { CatchUp, sleepFor } from './catch-up';
 import { toDisplayContent } from './display-content';
-import type { MessageDb, OutboxItem } from './message-db';
+import type { MessageDb } from './message-db';
 import type { ConversationView, MessageView } from './message-views';
-import {
-  CursorRejectedError,
-  EnvelopeRejectedError,
-  type MessagingTransport,
-  RelayBusyError,
-} from './messaging-transport';
+import type { MessagingTransport } from './messaging-transport';
 import { MessengerStoppedError, NoMessagingIdentityError } from './messenger-errors';
-import { retryDelayMs } from './retry-backoff';
+import { OutboxPublisher, type PendingItem } from './outbox-publisher';
 
 export interface MessengerOptions {
   db: MessageDb;
@@ -61,26 +56,16 @@ export interface MessengerOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** How long to wait for a relay before counting an attempt as failed. */
-const PUBLISH_TIMEOUT_MS = 10_000;
+/** How long to wait for a relay before counting a fetch as failed. */
 const FETCH_TIMEOUT_MS = 15_000;
 /** Bundles older than this are fetched again before starting a new conversation. */
 const BUNDLE_CACHE_MS = 24 * 60 * 60_000;
-const OUTBOX_BATCH = 50;
 /** A sender's clock may run ahead this much; later timestamps are shown as "now". */
 const MAX_CLOCK_SKEW_MS = 2 * 60_000;
 /** Messages older than this found while catching up do not raise a notification. */
 const NOTIFY_MAX_AGE_MS = 5 * 60_000;
 /** Message ids kept in memory to drop echoes and repeats of live envelopes without a read. */
 const RECENT_IDS = 2048;
-/** Tries per topic when a relay says it is busy (rate limit). */
-const BUSY_RETRIES = 5;
-
-/** What publishing an outbox item needs (a stored `OutboxItem` has more). */
-type PendingItem = Pick<
-  OutboxItem,
-  'id' | 'account' | 'kind' | 'topic' | 'envelope' | 'messageId' | 'attempts'
->;
 
 interface AccountState {
   address: Address;
@@ -100,31 +85,11 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
 }
 
-/** Bad input from the network (malformed, forged, undecryptable): dropped, never retried. */
-function isBadInput(error: unknown): boolean {
-  return error instanceof ProtocolError;
-}
-
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new MessengerStoppedError());
-      },
-      { once: true },
-    );
-  });
-}
-
 const conversationKey = (account: Address, topic: string) => `${account} ${topic}`;
 
 export class Messenger {
   readonly #options: MessengerOptions;
   readonly #now: () => number;
-  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #accounts = new Map<Address, AccountState>();
   /** Invite topic → account. */
   readonly #inviteTopics = new Map<string, Address>();
@@ -134,25 +99,44 @@ export class Messenger {
   readonly #open = new Map<string, Promise<OpenConversation>>();
   /** Conversations whose invitations a relay acknowledged in this session. */
   readonly #invitationsStored = new Set<string>();
-  /** Relays whose directory was checked for our contact bundles in this session. */
-  readonly #directoryChecked = new Set<string>();
   #running = false;
-  #flushing: Promise<void> | null = null;
-  #flushAgain = false;
-  #ignoreBackoff = false;
-  readonly #tried = new Set<string>();
   /** `account id` of messages recently sent or stored, oldest first (bounded). */
   readonly #recentIds = new Set<string>();
-  /** Items just written to the outbox, published without reading them back. */
-  readonly #hot: PendingItem[] = [];
-  #catchingUp: Promise<void> | null = null;
-  #catchUpAgain = false;
   #abort = new AbortController();
+  readonly #outbox: OutboxPublisher;
+  readonly #catchUp: CatchUp;
 
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? sleepFor;
+    const running = () => this.#running;
+    const signal = () => this.#abort.signal;
+    this.#outbox = new OutboxPublisher({
+      db: options.db,
+      transport: options.transport,
+      running,
+      signal,
+      published: (item) => this.#published(item),
+      onChange: (account, topics) => this.#options.onChange(account, topics),
+      scheduleRetry: (atMs) => this.#options.scheduleRetry(atMs),
+      log: (message) => this.#options.log(message),
+      now: () => this.#now(),
+    });
+    this.#catchUp = new CatchUp({
+      db: options.db,
+      transport: options.transport,
+      running,
+      signal,
+      topics: () => [...this.#inviteTopics.keys(), ...this.#topicAccounts.keys()],
+      accounts: () => this.#accounts.values(),
+      receive: (envelope) => this.#receive(envelope, { live: false }),
+      republishContactBundle: async (state) => {
+        await this.#publishContactBundle(state.address, state.me, { force: true });
+        this.#flushInBackground();
+      },
+      sleep: options.sleep ?? sleepFor,
+      log: (message) => this.#options.log(message),
+    });
   }
 
   get running(): boolean {
@@ -194,10 +178,10 @@ export class Messenger {
     this.#topicAccounts.clear();
     this.#open.clear();
     this.#invitationsStored.clear();
-    this.#directoryChecked.clear();
-    this.#hot.length = 0;
+    this.#catchUp.reset();
+    this.#outbox.clearHot();
     this.#recentIds.clear();
-    await Promise.allSettled([this.#flushing, this.#catchingUp]);
+    await Promise.allSettled([this.#outbox.flushing, this.#catchUp.settled()]);
   }
 
   #account(address: Address): AccountState {
@@ -317,7 +301,7 @@ export class Messenger {
     this.#options.onChange(state.address, [conversation.topic]);
     this.#remember(state.address, sent.id);
     // Persisted: publish it straight from memory instead of reading the outbox back first.
-    this.#hot.push({
+    this.#outbox.addHot({
       id: `message:${sent.id}`,
       account: state.address,
       kind: 'message',
@@ -331,9 +315,7 @@ export class Messenger {
   }
 
   #flushInBackground(options: { ignoreBackoff?: boolean } = {}): void {
-    this.flushOutbox(options).catch((error: unknown) =>
-      this.#options.log(`Outbox flush failed: ${errorName(error)}`),
-    );
+    this.#outbox.flushInBackground(options);
   }
 
   /** The conversation with `peer`, starting it (and queueing both invitations) when new. */
@@ -433,78 +415,11 @@ export class Messenger {
    * `ignoreBackoff` (on start and on a relay reconnect) retries everything at once.
    */
   flushOutbox(options: { ignoreBackoff?: boolean } = {}): Promise<void> {
-    if (options.ignoreBackoff) this.#ignoreBackoff = true;
-    if (this.#flushing) {
-      this.#flushAgain = true;
-      return this.#flushing;
-    }
-    this.#flushing = (async () => {
-      try {
-        do {
-          this.#flushAgain = false;
-          const ignoreBackoff = this.#ignoreBackoff;
-          this.#ignoreBackoff = false;
-          await this.#flushOnce(ignoreBackoff);
-        } while (this.#flushAgain && this.#running);
-      } finally {
-        this.#tried.clear();
-      }
-    })().finally(() => {
-      this.#flushing = null;
-    });
-    return this.#flushing;
-  }
-
-  async #flushOnce(ignoreBackoff: boolean): Promise<void> {
-    const { db, transport } = this.#options;
-    // Items tried in this run are not tried again in it, whatever their new retry time.
-    const startedAt = this.#now();
-    while (this.#running) {
-      // Just-queued items first, straight from memory; then the stored outbox.
-      const hot = this.#hot.splice(0);
-      const due = (
-        hot.length > 0
-          ? hot
-          : await db.dueOutbox(ignoreBackoff ? Number.MAX_SAFE_INTEGER : startedAt, OUTBOX_BATCH)
-      ).filter((item) => !this.#tried.has(item.id));
-      if (due.length === 0) break;
-      let failed = false;
-      for (const item of due) {
-        if (!this.#running) return;
-        this.#tried.add(item.id);
-        try {
-          const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(PUBLISH_TIMEOUT_MS)]);
-          await transport.publish(item.envelope, signal);
-          await db.completeOutbox(item.id);
-          await this.#published(item);
-        } catch (error) {
-          if (!this.#running) return;
-          if (error instanceof EnvelopeRejectedError && item.kind === 'message') {
-            // Our own message is invalid for good (e.g. too large): say so instead of retrying forever.
-            await db.failOutbox(item.id, error.message.slice(0, 200));
-            this.#options.onChange(item.account, [item.topic]);
-            this.#options.log('A relay refused an outgoing message');
-          } else {
-            // Invitations, bundles and receipts must arrive eventually: keep trying, more slowly.
-            await db.rescheduleOutbox(item.id, this.#now() + retryDelayMs(item.attempts), errorName(error));
-            failed = true;
-          }
-        }
-      }
-      // Everything left is waiting for its retry time (relay down): the alarm takes over.
-      if (failed) break;
-    }
-    if (this.#running) this.#options.scheduleRetry(await db.nextOutboxTime());
+    return this.#outbox.flush(options);
   }
 
   /** Bookkeeping after a relay acknowledged an outbox item. */
-  async #published(item: {
-    id: string;
-    kind: string;
-    account: Address;
-    topic: string;
-    envelope: Uint8Array;
-  }) {
+  async #published(item: PendingItem): Promise<void> {
     if (item.kind === 'message') this.#options.onChange(item.account, [item.topic]);
     if (item.kind === 'invitation') {
       const topic = conversationTopicOfItem(item.id);
@@ -528,102 +443,7 @@ export class Messenger {
    * topics first. One run at a time; a request during a run schedules one more run.
    */
   catchUp(): Promise<void> {
-    if (this.#catchingUp) {
-      this.#catchUpAgain = true;
-      return this.#catchingUp;
-    }
-    this.#catchingUp = (async () => {
-      do {
-        this.#catchUpAgain = false;
-        await this.#catchUpOnce();
-      } while (this.#catchUpAgain && this.#running);
-    })().finally(() => {
-      this.#catchingUp = null;
-    });
-    return this.#catchingUp;
-  }
-
-  async #catchUpOnce(): Promise<void> {
-    if (!this.#running) return;
-    const signal = this.#abort.signal;
-    for (const relay of this.#options.transport.readableRelays()) {
-      await this.#checkDirectory(relay, signal);
-      const topics = [...this.#inviteTopics.keys(), ...this.#topicAccounts.keys()];
-      for (const topic of topics) {
-        if (!this.#running) return;
-        try {
-          await this.#catchUpTopic(relay, topic, signal);
-        } catch (error) {
-          if (!this.#running) return;
-          // One topic failing (relay hiccup) must not starve the others: they go on; it is retried next run.
-          this.#options.log(`Catch-up of a topic failed: ${errorName(error)}`);
-        }
-      }
-    }
-  }
-
-  /** Once per relay and session: is our contact bundle in its directory? Re-publish it if not. */
-  async #checkDirectory(relay: string, signal: AbortSignal): Promise<void> {
-    if (this.#directoryChecked.has(relay)) return;
-    this.#directoryChecked.add(relay);
-    for (const state of this.#accounts.values()) {
-      try {
-        const latest = await this.#options.transport.latest(contactTopic(state.address), signal);
-        const mine = encodeSignedPublicKeyBundle(publicBundleOf(state.me));
-        const listed = latest
-          ? encodeSignedPublicKeyBundle(verifyContactBundleFor(state.address, latest.message))
-          : null;
-        if (!listed || !equalBytes(listed, mine)) {
-          await this.#publishContactBundle(state.address, state.me, { force: true });
-          this.#flushInBackground();
-        }
-      } catch (error) {
-        this.#directoryChecked.delete(relay);
-        if (!this.#running) return;
-        this.#options.log(`Could not check the relay directory: ${errorName(error)}`);
-      }
-    }
-  }
-
-  async #catchUpTopic(relay: string, topic: string, signal: AbortSignal): Promise<void> {
-    const { db, transport } = this.#options;
-    const key = `${relay} ${topic}`;
-    let cursor = await db.getCursor(key);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        for await (const page of transport.fetchSince(relay, topic, cursor, signal)) {
-          for (const envelope of page.envelopes) {
-            try {
-              await this.#receive(envelope, { live: false });
-            } catch (error) {
-              // Forged or malformed input is dropped; anything else (storage, stopping) must not
-              // move the cursor past what was never stored.
-              if (!isBadInput(error)) throw error;
-              this.#options.log(`Dropped a stored envelope: ${errorName(error)}`);
-            }
-          }
-          if (!this.#running || signal.aborted) throw new MessengerStoppedError();
-          // Only after the page is persisted: a crash re-reads it, and dedupe makes that harmless.
-          if (page.cursor) {
-            await db.setCursor(key, page.cursor);
-            cursor = page.cursor;
-          }
-        }
-        return;
-      } catch (error) {
-        if (error instanceof CursorRejectedError && cursor !== null && attempt === 0) {
-          // The relay's store was reset: everything it has is new to us (dedupe drops repeats).
-          this.#options.log('A relay refused a stored cursor; reading that topic from the start');
-          cursor = null;
-          continue;
-        }
-        if (error instanceof RelayBusyError && attempt < BUSY_RETRIES) {
-          await this.#sleep(500 * 2 ** attempt, signal);
-          continue;
-        }
-        throw error;
-      }
-    }
+    return this.#catchUp.run();
   }
 
   /** Routes an envelope to the accounts it is for. @throws on storage errors and bad input */
@@ -692,7 +512,7 @@ export class Messenger {
     this.#options.onChange(state.address, [topic]);
     // Messages may have been stored before we knew the topic.
     for (const relay of this.#options.transport.readableRelays()) {
-      await this.#catchUpTopic(relay, topic, this.#abort.signal).catch((error: unknown) => {
+      await this.#catchUp.topic(relay, topic, this.#abort.signal).catch((error: unknown) => {
         if (this.#running) this.#options.log(`Catch-up of a new conversation failed: ${errorName(error)}`);
       });
     }
