@@ -30,48 +30,67 @@
  * malformed varints and lengths, groups, field 0, wrong wire types, repeated singular fields, unknown
  * enum values and out-of-range values are refused (`ProtocolDecodeError`, or `LimitError` for sizes);
  * unknown fields are skipped. What an encoder produces, the decoder accepts.
+ *
+ * This module holds the ids, message types and query codecs; the publish and pin codecs live in
+ * `store-acks.ts`, the limits and shared field helpers in `store-wire.ts`. All are re-exported here.
  */
 import { copyBytes } from '../protocol/bytes.ts';
-import { MAX_ENCODED_ENVELOPE_BYTES } from '../protocol/envelope.ts';
-import { ProtocolArgumentError, ProtocolDecodeError } from '../protocol/errors.ts';
-import { assertMaxBytes, MAX_TOPIC_LENGTH } from '../protocol/limits.ts';
-import { decodeUtf8, encodeUtf8, ProtoReader, ProtoWriter, WIRE_VARINT } from '../protocol/protobuf.ts';
+import { ProtocolDecodeError } from '../protocol/errors.ts';
+import { MAX_TOPIC_LENGTH } from '../protocol/limits.ts';
+import { encodeUtf8, ProtoWriter, WIRE_VARINT } from '../protocol/protobuf.ts';
+import {
+  type AckStatus,
+  argument,
+  checkCursor,
+  checkInput,
+  checkReason,
+  decodeCursorField,
+  decodeStatus,
+  decodeString,
+  MAX_PAGE_SIZE,
+  MAX_QUERY_REQUEST_BYTES,
+  MAX_QUERY_RESPONSE_BYTES,
+  MAX_QUERY_TOPICS,
+  MAX_REASON_BYTES,
+  MAX_STORED_ENVELOPE_BYTES,
+  QUERY_STATUSES,
+  type QueryStatus,
+  readMessage,
+  type SortDirection,
+  statusCode,
+  UINT32_MAX,
+} from './store-wire.ts';
+
+export {
+  decodePinAck,
+  decodePinRequest,
+  decodePublishAck,
+  decodePublishRequest,
+  encodePinAck,
+  encodePinRequest,
+  encodePublishAck,
+  encodePublishRequest,
+} from './store-acks.ts';
+export type { AckStatus, QueryStatus, SortDirection, StoreStatus } from './store-wire.ts';
+export {
+  MAX_ACK_BYTES,
+  MAX_CID_LENGTH,
+  MAX_CURSOR_BYTES,
+  MAX_PAGE_SIZE,
+  MAX_PIN_REQUEST_BYTES,
+  MAX_PUBLISH_REQUEST_BYTES,
+  MAX_QUERY_PAGE_ENVELOPE_BYTES,
+  MAX_QUERY_REQUEST_BYTES,
+  MAX_QUERY_RESPONSE_BYTES,
+  MAX_QUERY_TOPICS,
+  MAX_REASON_BYTES,
+  MAX_STORED_ENVELOPE_BYTES,
+  QUERY_RESPONSE_OVERHEAD_BYTES,
+} from './store-wire.ts';
 
 export const STORE_QUERY_PROTOCOL = '/cairn/store/1/query';
 export const STORE_PUBLISH_PROTOCOL = '/cairn/store/1/publish';
 export const STORE_PIN_PROTOCOL = '/cairn/store/1/pin';
-
-/** Largest page a relay returns; larger requested limits are clamped to it. */
-export const MAX_PAGE_SIZE = 100;
-/** Most content topics in one query. */
-export const MAX_QUERY_TOPICS = 100;
-/** Longest opaque cursor. */
-export const MAX_CURSOR_BYTES = 64;
-/** Longest reason string in a response, in UTF-8 bytes. */
-export const MAX_REASON_BYTES = 256;
-/** Longest CID string in a pin request. */
-export const MAX_CID_LENGTH = 256;
-/** Largest encoded envelope carried by the store protocol (payload + topic + tags). */
-export const MAX_STORED_ENVELOPE_BYTES = MAX_ENCODED_ENVELOPE_BYTES;
-
-/** Frame limits, enforced by the length-prefixed reader before any byte is decoded. */
-export const MAX_QUERY_REQUEST_BYTES = 32 * 1024;
-export const MAX_QUERY_RESPONSE_BYTES = 2 * 1024 * 1024;
-export const MAX_PUBLISH_REQUEST_BYTES = MAX_STORED_ENVELOPE_BYTES + 8;
-export const MAX_ACK_BYTES = 1024;
-export const MAX_PIN_REQUEST_BYTES = 512;
-/** Room in a query response for everything but the envelopes (paging info, status, reason). */
-export const QUERY_RESPONSE_OVERHEAD_BYTES = 512;
-/** Budget for a page's envelope bytes: the frame minus the overhead and each envelope's tag and length. */
-export const MAX_QUERY_PAGE_ENVELOPE_BYTES =
-  MAX_QUERY_RESPONSE_BYTES - QUERY_RESPONSE_OVERHEAD_BYTES - MAX_PAGE_SIZE * 4;
-
-export type SortDirection = 'ascending' | 'descending';
-
-/** Status of a response. `ok` only in query responses; the others in acknowledgements. */
-export type StoreStatus = 'ok' | 'stored' | 'duplicate' | 'rejected' | 'rate_limited' | 'failed';
-export type AckStatus = Exclude<StoreStatus, 'ok'>;
-export type QueryStatus = 'ok' | 'rejected' | 'rate_limited' | 'failed';
 
 export interface QueryRequest {
   /** 1..100 content topics. */
@@ -113,105 +132,6 @@ export interface PinRequest {
 export interface PinAck {
   status: AckStatus;
   reason?: string;
-}
-
-/** Wire values of `Status`: the index in this list plus one (0 is unspecified). */
-const STATUS_ORDER: readonly StoreStatus[] = [
-  'ok',
-  'stored',
-  'duplicate',
-  'rejected',
-  'rate_limited',
-  'failed',
-];
-const ACK_STATUSES: readonly AckStatus[] = ['stored', 'duplicate', 'rejected', 'rate_limited', 'failed'];
-const QUERY_STATUSES: readonly QueryStatus[] = ['ok', 'rejected', 'rate_limited', 'failed'];
-
-function statusCode(status: StoreStatus): number {
-  return STATUS_ORDER.indexOf(status) + 1;
-}
-
-const CID_CHARS = /^[A-Za-z0-9]+$/;
-const UINT32_MAX = 0xffff_ffff;
-const EMPTY = new Uint8Array(0);
-
-function argument(condition: boolean, message: string): void {
-  if (!condition) throw new ProtocolArgumentError(message);
-}
-
-function checkReason(reason: string | undefined): Uint8Array | undefined {
-  if (reason === undefined || reason.length === 0) return undefined;
-  const bytes = encodeUtf8(reason);
-  argument(bytes.length <= MAX_REASON_BYTES, `"reason" is over ${MAX_REASON_BYTES} bytes`);
-  return bytes;
-}
-
-function checkCursor(cursor: Uint8Array | undefined): Uint8Array | undefined {
-  if (cursor === undefined) return undefined;
-  argument(cursor instanceof Uint8Array, '"cursor" expected Uint8Array');
-  argument(
-    cursor.length > 0 && cursor.length <= MAX_CURSOR_BYTES,
-    `"cursor" must be 1..${MAX_CURSOR_BYTES} bytes`,
-  );
-  return cursor;
-}
-
-interface Field {
-  number: number;
-  /** Varint value (wire type 0). */
-  value: number;
-  /** Length-delimited bytes (wire type 2), a view into the input: copy what is kept (the input may be a Buffer). */
-  bytes: Uint8Array;
-}
-
-/** Runs `onField` for each known field, enforcing wire types and at most one of each singular field. */
-function readMessage(
-  name: string,
-  bytes: Uint8Array,
-  fields: Record<number, { wireType: 0 | 2; repeated?: boolean }>,
-  onField: (field: Field) => void,
-): void {
-  const reader = new ProtoReader(bytes, name);
-  const seen = new Set<number>();
-  while (!reader.done) {
-    const [number, wireType] = reader.tag();
-    const spec = fields[number];
-    if (spec === undefined) {
-      reader.skip(wireType); // unknown field
-      continue;
-    }
-    reader.expectWire(number, wireType, spec.wireType);
-    if (!spec.repeated) {
-      if (seen.has(number)) reader.fail(`repeats singular field ${number}`);
-      seen.add(number);
-    }
-    if (wireType === WIRE_VARINT) onField({ number, value: reader.varint(), bytes: EMPTY });
-    else onField({ number, value: 0, bytes: reader.lengthDelimited() });
-  }
-}
-
-function decodeString(name: string, bytes: Uint8Array, maxBytes: number): string {
-  if (bytes.length > maxBytes) throw new ProtocolDecodeError(`"${name}" is over ${maxBytes} bytes`);
-  return decodeUtf8(bytes, name);
-}
-
-function decodeCursorField(name: string, bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 0 || bytes.length > MAX_CURSOR_BYTES) {
-    throw new ProtocolDecodeError(`"${name}" must be 1..${MAX_CURSOR_BYTES} bytes`);
-  }
-  return copyBytes(bytes);
-}
-
-function decodeStatus<T extends StoreStatus>(name: string, value: number, allowed: readonly T[]): T {
-  const named = STATUS_ORDER[value - 1];
-  const status = allowed.find((candidate) => candidate === named);
-  if (status === undefined) throw new ProtocolDecodeError(`"${name}" has an invalid status ${value}`);
-  return status;
-}
-
-function checkInput(name: string, bytes: Uint8Array, max: number): void {
-  if (!(bytes instanceof Uint8Array)) throw new ProtocolArgumentError(`"${name}" expected Uint8Array`);
-  assertMaxBytes(name, bytes, max);
 }
 
 // ── QueryRequest ────────────────────────────────────────────────────────────
@@ -398,107 +318,4 @@ export function decodeQueryResponse(bytes: Uint8Array): QueryResponse {
   if (resumeCursor) response.resumeCursor = resumeCursor;
   if (reason) response.reason = reason;
   return response;
-}
-
-// ── PublishRequest / PublishAck ─────────────────────────────────────────────
-
-/** Encodes a publish request. @throws ProtocolArgumentError */
-export function encodePublishRequest(request: PublishRequest): Uint8Array {
-  argument(request.envelope instanceof Uint8Array, '"envelope" expected Uint8Array');
-  argument(
-    request.envelope.length > 0 && request.envelope.length <= MAX_STORED_ENVELOPE_BYTES,
-    `"envelope" must be 1..${MAX_STORED_ENVELOPE_BYTES} bytes, got ${request.envelope.length}`,
-  );
-  const out = new ProtoWriter();
-  out.bytes(1, request.envelope);
-  return out.finish();
-}
-
-/** Decodes a publish request (the envelope itself is not decoded). @throws LimitError, ProtocolDecodeError */
-export function decodePublishRequest(bytes: Uint8Array): PublishRequest {
-  checkInput('publish_request', bytes, MAX_PUBLISH_REQUEST_BYTES);
-  let envelope: Uint8Array | undefined;
-  readMessage('publish_request', bytes, { 1: { wireType: 2 } }, (field) => {
-    envelope = field.bytes;
-  });
-  if (!envelope || envelope.length === 0) throw new ProtocolDecodeError('"publish_request" has no envelope');
-  assertMaxBytes('publish_request.envelope', envelope, MAX_STORED_ENVELOPE_BYTES);
-  return { envelope: copyBytes(envelope) };
-}
-
-function encodeAck(status: AckStatus, reasonText: string | undefined, cursorBytes?: Uint8Array): Uint8Array {
-  argument(ACK_STATUSES.includes(status), '"status" is not an acknowledgement status');
-  const reason = checkReason(reasonText);
-  const cursor = checkCursor(cursorBytes);
-  const out = new ProtoWriter();
-  out.tag(1, WIRE_VARINT).varint(statusCode(status));
-  if (reason) out.bytes(2, reason);
-  if (cursor) out.bytes(3, cursor);
-  return out.finish();
-}
-
-function decodeAck(name: string, bytes: Uint8Array, withCursor: boolean): PublishAck {
-  checkInput(name, bytes, MAX_ACK_BYTES);
-  let status: AckStatus | undefined;
-  let reason: string | undefined;
-  let cursor: Uint8Array | undefined;
-  const fields: Record<number, { wireType: 0 | 2 }> = { 1: { wireType: 0 }, 2: { wireType: 2 } };
-  if (withCursor) fields[3] = { wireType: 2 };
-  readMessage(name, bytes, fields, (field) => {
-    if (field.number === 1) status = decodeStatus(`${name}.status`, field.value, ACK_STATUSES);
-    else if (field.number === 2) reason = decodeString(`${name}.reason`, field.bytes, MAX_REASON_BYTES);
-    else cursor = decodeCursorField(`${name}.cursor`, field.bytes);
-  });
-  if (status === undefined) throw new ProtocolDecodeError(`"${name}" has no status`);
-  const ack: PublishAck = { status };
-  if (reason) ack.reason = reason;
-  if (cursor) ack.cursor = cursor;
-  return ack;
-}
-
-/** Encodes a publish acknowledgement. @throws ProtocolArgumentError */
-export function encodePublishAck(ack: PublishAck): Uint8Array {
-  return encodeAck(ack.status, ack.reason, ack.cursor);
-}
-
-/** Decodes a publish acknowledgement. @throws LimitError, ProtocolDecodeError */
-export function decodePublishAck(bytes: Uint8Array): PublishAck {
-  return decodeAck('publish_ack', bytes, true);
-}
-
-// ── PinRequest / PinAck ─────────────────────────────────────────────────────
-
-function checkCid(cid: string): boolean {
-  return typeof cid === 'string' && cid.length > 0 && cid.length <= MAX_CID_LENGTH && CID_CHARS.test(cid);
-}
-
-/** Encodes a pin request (`cid`: a CID string, base58btc or multibase, no path). @throws ProtocolArgumentError */
-export function encodePinRequest(request: PinRequest): Uint8Array {
-  argument(checkCid(request.cid), `"cid" expected 1..${MAX_CID_LENGTH} alphanumeric characters`);
-  const out = new ProtoWriter();
-  out.bytes(1, encodeUtf8(request.cid));
-  return out.finish();
-}
-
-/** Decodes a pin request; the CID is only syntax-checked here. @throws LimitError, ProtocolDecodeError */
-export function decodePinRequest(bytes: Uint8Array): PinRequest {
-  checkInput('pin_request', bytes, MAX_PIN_REQUEST_BYTES);
-  let cid: string | undefined;
-  readMessage('pin_request', bytes, { 1: { wireType: 2 } }, (field) => {
-    cid = decodeString('pin_request.cid', field.bytes, MAX_CID_LENGTH);
-  });
-  if (cid === undefined || !checkCid(cid))
-    throw new ProtocolDecodeError('"pin_request.cid" is missing or invalid');
-  return { cid };
-}
-
-/** Encodes a pin acknowledgement. @throws ProtocolArgumentError */
-export function encodePinAck(ack: PinAck): Uint8Array {
-  return encodeAck(ack.status, ack.reason);
-}
-
-/** Decodes a pin acknowledgement. @throws LimitError, ProtocolDecodeError */
-export function decodePinAck(bytes: Uint8Array): PinAck {
-  const { status, reason } = decodeAck('pin_ack', bytes, false);
-  return reason === undefined ? { status } : { status, reason };
 }

@@ -6,8 +6,7 @@
  * kept in clear so the badge and unread counts work while content stays unreadable without
  * the key. Outbox envelopes are end-to-end encrypted already; conversations keep the peer's
  * public bundle and the sealed invitation (encrypted to the participants' identity keys), so
- * no key is stored in clear. Record layout and checks: `message-db-schema.ts`; the operations
- * themselves live in the `message-db-*.ts` modules this class delegates to.
+ * no key is stored in clear. Layout and checks: `message-db-schema.ts`; operations: `message-db-*.ts`.
  */
 import type { Address } from 'viem';
 import type { Sealer } from './aes-gcm-sealer';

@@ -7,9 +7,7 @@
  * cancels a start in progress: the start checks its signal after every await and
  * tears down what it created, so a locked wallet never keeps a node or an open store.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { type Address, getAddress } from 'viem';
+import type { Address } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { AlarmScheduler } from '../auto-lock';
 import type { UiHandlers, WalletState } from '../ui-api-contract';
@@ -18,9 +16,14 @@ import { ConversationNotices } from './conversation-notices';
 import type { MessageDb } from './message-db';
 import type { MessageView, MessagingSettings, RelayStatus } from './message-views';
 import type { MessagingIdentities } from './messaging-identity';
+import { sealKeyFor } from './messaging-seal-key';
+import { readMessagingSettings, writeMessagingSettings } from './messaging-settings';
 import type { MessagingTransport } from './messaging-transport';
+import { type MessagingUiMethods, messagingUiHandlers } from './messaging-ui-handlers';
 import { Messenger } from './messenger';
 import { MessengerStoppedError } from './messenger-errors';
+
+export type { MessagingUiMethods } from './messaging-ui-handlers';
 
 /** A started network transport, stopped on lock. */
 export interface MessagingNetwork extends MessagingTransport {
@@ -65,20 +68,9 @@ export const MESSAGING_WAKE_ALARM = 'cairn.messaging.wake';
 export const OUTBOX_RETRY_ALARM = 'cairn.messaging.retry';
 /** Chrome's shortest alarm period: a sleeping worker checks the relays at least this often. */
 const WAKE_MINUTES = 1;
-const SETTINGS_KEY = 'settings.messaging';
 const NOTIFICATION_INTERVAL_MS = 5_000;
 /** How long a cold worker's alarm waits for the restored wallet state to be announced. */
 const STATE_WAIT_MS = 2_000;
-
-export type MessagingUiMethods =
-  | 'listConversations'
-  | 'getMessages'
-  | 'canMessage'
-  | 'sendMessage'
-  | 'markConversationRead'
-  | 'getRelayStatus'
-  | 'getMessagingSettings'
-  | 'setMessagingSettings';
 
 const STOPPED: RelayStatus = { node: 'stopped', relays: [] };
 
@@ -360,23 +352,8 @@ export class MessagingService {
     }
   }
 
-  /** The user read the conversation: the next message starts a new count. */
-  async #forgetNotice(running: Running, account: Address, peer: Address): Promise<void> {
-    const record = await running.db.getConversationByPeer(getAddress(account), getAddress(peer));
-    if (record) this.#notices.forget(record.topic);
-  }
-
   async getSettings(): Promise<MessagingSettings> {
-    const stored = await this.#options.localStore.get(SETTINGS_KEY);
-    if (
-      typeof stored === 'object' &&
-      stored !== null &&
-      'notifications' in stored &&
-      typeof stored.notifications === 'boolean'
-    ) {
-      return { notifications: stored.notifications };
-    }
-    return { notifications: true };
+    return readMessagingSettings(this.#options.localStore);
   }
 
   /** Waits for a start in progress (a popup opened right after unlocking). @throws MessengerStoppedError */
@@ -394,32 +371,14 @@ export class MessagingService {
     return this.#ready().then((running) => running.messenger);
   }
 
-  readonly uiHandlers: Pick<UiHandlers, MessagingUiMethods> = {
-    listConversations: async ({ account }) => (await this.#ready()).messenger.listConversations(account),
-    getMessages: async ({ account, peer, before, limit }) =>
-      (await this.#ready()).messenger.getMessages(account, peer, {
-        ...(before === undefined ? {} : { before }),
-        ...(limit === undefined ? {} : { limit }),
-      }),
-    canMessage: async ({ account, address }) => ({
-      canMessage: await (await this.#ready()).messenger.canMessage(account, address),
-    }),
-    sendMessage: async ({ account, to, text }) =>
-      (await this.#ready()).messenger.send(account, to, { kind: 'text', text }),
-    markConversationRead: async ({ account, peer }) => {
-      const running = await this.#ready();
-      await this.#forgetNotice(running, account, peer).catch((error: unknown) =>
-        this.#options.log(`Notification reset: ${errorName(error)}`),
-      );
-      return { unread: await running.messenger.markRead(account, peer) };
-    },
-    getRelayStatus: async () => this.#status,
-    getMessagingSettings: () => this.getSettings(),
-    setMessagingSettings: async (settings) => {
-      await this.#options.localStore.set(SETTINGS_KEY, { notifications: settings.notifications });
-      return this.getSettings();
-    },
-  };
+  readonly uiHandlers: Pick<UiHandlers, MessagingUiMethods> = messagingUiHandlers({
+    ready: () => this.#ready(),
+    forgetNotice: (topic) => this.#notices.forget(topic),
+    status: () => this.#status,
+    getSettings: () => this.getSettings(),
+    setSettings: (settings) => writeMessagingSettings(this.#options.localStore, settings),
+    log: (message) => this.#options.log(message),
+  });
 }
 
 function accountsKey(accounts: readonly Address[]): string {
@@ -427,19 +386,4 @@ function accountsKey(accounts: readonly Address[]): string {
     .map((address) => address.toLowerCase())
     .sort()
     .join();
-}
-
-/** The message store's seal key: derived from the first account's messaging identity (vault-held). */
-async function sealKeyFor(
-  identities: Pick<MessagingIdentities, 'ensure'>,
-  account: Address,
-): Promise<Uint8Array> {
-  const me = await identities.ensure(account);
-  return hkdf(
-    sha256,
-    me.identityKey.secretKey,
-    new TextEncoder().encode('cairn/message-db/v1'),
-    undefined,
-    32,
-  );
 }
