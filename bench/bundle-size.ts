@@ -238,10 +238,23 @@ function bytes(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function bundleTable(sizes: BundleSizes): Table {
-  const { popup, popupRaw, popupGzip, preact } = sizes;
+/**
+ * One chunk-size table: a row per file, a total row against its gzip target, then one reference
+ * row (`[label, raw, gzip]`, shown as loaded by 'reference').
+ */
+function sizeTable(options: {
+  title: string;
+  part: string;
+  files: SizedFile[];
+  raw: number;
+  gzip: number;
+  targetGzip: number;
+  reference: [label: string, raw: number, gzip: number];
+  notes: string[];
+}): Table {
+  const { files, reference } = options;
   return {
-    title: 'Popup bundle size (.output/chrome-mv3, gzip level 9)',
+    title: options.title,
     columns: [
       { header: 'file' },
       { header: 'loaded by' },
@@ -249,20 +262,34 @@ export function bundleTable(sizes: BundleSizes): Table {
       { header: 'gzip bytes', align: 'right' },
     ],
     rows: [
-      ...popup.map((file) => [file.file, file.via, bytes(file.raw), bytes(file.gzip)]),
+      ...files.map((file) => [file.file, file.via, bytes(file.raw), bytes(file.gzip)]),
       [
-        `popup total (${popup.length} files)`,
-        `target ≤ ${bytes(POPUP_GZIP_TARGET_BYTES)} gzip`,
-        bytes(popupRaw),
-        bytes(popupGzip),
+        `${options.part} total (${files.length} files)`,
+        `target ≤ ${bytes(options.targetGzip)} gzip`,
+        bytes(options.raw),
+        bytes(options.gzip),
       ],
-      [`preact ${preact.version}: ${preact.file}`, 'reference', bytes(preact.raw), bytes(preact.gzip)],
+      [reference[0], 'reference', bytes(reference[1]), bytes(reference[2])],
     ],
+    notes: options.notes,
+  };
+}
+
+export function bundleTable(sizes: BundleSizes): Table {
+  const { popup, popupRaw, popupGzip, preact } = sizes;
+  return sizeTable({
+    title: 'Popup bundle size (.output/chrome-mv3, gzip level 9)',
+    part: 'popup',
+    files: popup,
+    raw: popupRaw,
+    gzip: popupGzip,
+    targetGzip: POPUP_GZIP_TARGET_BYTES,
+    reference: [`preact ${preact.version}: ${preact.file}`, preact.raw, preact.gzip],
     notes: [
       'The popup total sums each file gzipped on its own (as served); preact is inside the popup chunk,',
       'its own row shows the framework share (separately gzipped, so only an estimate).',
     ],
-  };
+  });
 }
 
 export function backgroundTable(sizes: BundleSizes, reference: HeliaReference): Table {
@@ -270,33 +297,18 @@ export function backgroundTable(sizes: BundleSizes, reference: HeliaReference): 
   const versions = Object.entries(reference.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
-  return {
+  return sizeTable({
     title: 'Background bundle size (.output/chrome-mv3, gzip level 9)',
-    columns: [
-      { header: 'file' },
-      { header: 'loaded by' },
-      { header: 'raw bytes', align: 'right' },
-      { header: 'gzip bytes', align: 'right' },
-    ],
-    rows: [
-      ...background.map((file) => [file.file, file.via, bytes(file.raw), bytes(file.gzip)]),
-      [
-        `background total (${background.length} files)`,
-        `target ≤ ${bytes(BACKGROUND_GZIP_TARGET_BYTES)} gzip`,
-        bytes(backgroundRaw),
-        bytes(backgroundGzip),
-      ],
-      [
-        'Helia light + libp2p alone (esbuild, minified)',
-        'reference',
-        bytes(reference.raw),
-        bytes(reference.gzip),
-      ],
-    ],
+    part: 'background',
+    files: background,
+    raw: backgroundRaw,
+    gzip: backgroundGzip,
+    targetGzip: BACKGROUND_GZIP_TARGET_BYTES,
+    reference: ['Helia light + libp2p alone (esbuild, minified)', reference.raw, reference.gzip],
     notes: [
       `The reference bundles only what src/p2p/cairn-node.ts wires (${versions}: createHeliaLight, withLibp2pLight,`,
       'withBitswap, WebSockets, noise, yamux, identify, gossipsub), with @libp2p/config aliased out as in the',
       'extension build; the background adds the wallet, viem, the XMTP protocol, IndexedDB stores and the messenger.',
     ],
-  };
+  });
 }

@@ -6,8 +6,8 @@
  * `/index.ts`, only when the importer is a file of this project's `src/`, `test/` or `bench/`;
  * everything else resolves untouched. The modules are then loaded with a dynamic `import()`.
  */
-import { registerHooks } from 'node:module';
 import { registerXmtpResolveHook } from './protocol-loader.ts';
+import { registerSuffixRetryHook } from './resolve-retry.ts';
 
 type P2pBenchModule = typeof import('./p2p-node.ts');
 type RelayLoadModule = typeof import('./relay-load.ts');
@@ -16,36 +16,20 @@ const PROJECT_DIRS = ['src/', 'test/', 'bench/'].map((dir) => new URL(`../${dir}
 
 let registered = false;
 
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT';
-}
-
 /** Installs the `@xmtp/*` hook and the project's extensionless-relative-import hook, once. */
 export function registerSourceResolveHooks(): void {
   registerXmtpResolveHook();
   if (registered) return;
   registered = true;
-  registerHooks({
-    resolve(specifier, context, nextResolve) {
-      try {
-        return nextResolve(specifier, context);
-      } catch (error) {
-        const parent = context.parentURL ?? '';
-        const fromProject = PROJECT_DIRS.some((dir) => parent.startsWith(dir));
-        const relative = specifier.startsWith('./') || specifier.startsWith('../');
-        if (!fromProject || !relative || !isModuleNotFound(error)) throw error;
-        for (const suffix of ['.ts', '/index.ts']) {
-          try {
-            return nextResolve(`${specifier}${suffix}`, context);
-          } catch (retryError) {
-            if (!isModuleNotFound(retryError)) throw retryError;
-          }
-        }
-        throw error;
-      }
+  registerSuffixRetryHook(
+    (specifier, parentURL) => {
+      const parent = parentURL ?? '';
+      const fromProject = PROJECT_DIRS.some((dir) => parent.startsWith(dir));
+      const relative = specifier.startsWith('./') || specifier.startsWith('../');
+      return fromProject && relative;
     },
-  });
+    ['.ts', '/index.ts'],
+  );
 }
 
 /** The Node-side messaging benchmark module, imported after the resolve hooks are registered. */

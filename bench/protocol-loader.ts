@@ -14,18 +14,13 @@
  * libuv pool threads, so unpinned it would use a second core while Cairn's loop uses one.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { registerHooks } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ProtocolResult } from './protocol-node.ts';
+import { registerSuffixRetryHook } from './resolve-retry.ts';
 
 type ProtocolBenchModule = typeof import('./protocol-node.ts');
 
 let registered = false;
-
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT';
-}
 
 /** `./x`, `../x` or a package subpath (`pkg/x`, `@scope/pkg/x`), not a bare package or a URL. */
 function namesFilePath(specifier: string): boolean {
@@ -39,24 +34,11 @@ function namesFilePath(specifier: string): boolean {
 export function registerXmtpResolveHook(): void {
   if (registered) return;
   registered = true;
-  registerHooks({
-    resolve(specifier, context, nextResolve) {
-      try {
-        return nextResolve(specifier, context);
-      } catch (error) {
-        const fromXmtp = context.parentURL?.includes('/node_modules/@xmtp/') ?? false;
-        if (!fromXmtp || !namesFilePath(specifier) || !isModuleNotFound(error)) throw error;
-        for (const suffix of ['.js', '/index.js']) {
-          try {
-            return nextResolve(`${specifier}${suffix}`, context);
-          } catch (retryError) {
-            if (!isModuleNotFound(retryError)) throw retryError;
-          }
-        }
-        throw error;
-      }
-    },
-  });
+  registerSuffixRetryHook(
+    (specifier, parentURL) =>
+      (parentURL?.includes('/node_modules/@xmtp/') ?? false) && namesFilePath(specifier),
+    ['.js', '/index.js'],
+  );
 }
 
 /** The protocol benchmark module, imported after the resolve hook is registered. */
