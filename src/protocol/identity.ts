@@ -136,17 +136,17 @@ export function verifyPreKey(identityKey: SignedPublicKey, preKey: SignedPublicK
 }
 
 /** Signs `publicKey` with the identity secret key (as a pre-key). */
-export function signPreKey(
+export async function signPreKey(
   identitySecret: Uint8Array,
   publicKey: Uint8Array,
   createdNs: bigint,
-): SignedPublicKey {
+): Promise<SignedPublicKey> {
   const keyBytes = encodeUnsignedPublicKey(publicKey, createdNs);
   return {
     keyBytes,
     publicKey,
     createdNs,
-    signature: signDigest(identitySecret, sha256(keyBytes)),
+    signature: await signDigest(identitySecret, sha256(keyBytes)),
     signatureKind: 'ecdsa',
   };
 }

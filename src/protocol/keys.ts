@@ -7,7 +7,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { type Address, getAddress } from 'viem';
+import { type Address, getAddress, toHex } from 'viem';
+import { sign as viemSign } from 'viem/accounts';
 import { assertBytes, bytesToHex, type RandomBytes, secureRandomBytes } from './bytes.ts';
 import { ProtocolDecodeError, SignatureError } from './errors.ts';
 
@@ -76,33 +77,37 @@ export function toEcdsaSignature(name: string, sig: { bytes: Uint8Array; recover
 }
 
 /**
- * Window size of the generator's precomputed tables (k⋅G when signing, u1⋅G in
- * `PreparedPublicKey.verify`). noble-curves 2 sets 6; 8 was the default of noble-curves 1 and
- * noble-secp256k1 and cuts a signature by ~20% (49 instead of 65 constant-time table additions
- * for a blinded 384-bit scalar). Cost, measured in Node 24: ~1 MB more heap for both tables, and
- * ~75 ms once on the first signature (~40 ms more on the first prepared verification). Same
- * algorithm, same signatures: the lookup still scans the whole window slice and the scalar is
- * still blinded, so the access pattern stays data-oblivious.
+ * Window size of the generator's precomputed table for `PreparedPublicKey.verify` (u1⋅G).
+ * noble-curves 2 sets 6; 8 (the default of noble-curves 1) saves ~10% of a verification for
+ * ~0.7 MB of heap and ~40 ms once, on the first prepared verification.
  */
-export const SIGNING_TABLE_WINDOW = 8;
+export const BASE_TABLE_WINDOW = 8;
 
-let signingTableReady = false;
+let baseTableReady = false;
 
-/** Sets the generator's table window once, before the first signature. */
-function ensureSigningTable(): void {
-  if (signingTableReady) return;
-  signingTableReady = true;
-  secp256k1.Point.BASE.precompute(SIGNING_TABLE_WINDOW);
+/** Sets the generator's table window once, before the first prepared verification. */
+function ensureBaseTable(): void {
+  if (baseTableReady) return;
+  baseTableReady = true;
+  secp256k1.Point.BASE.precompute(BASE_TABLE_WINDOW);
 }
 
-/** Signs a 32-byte digest (no further hashing), low-S, deterministic (RFC 6979). */
-export function signDigest(secretKey: Uint8Array, digest: Uint8Array): EcdsaSignature {
+/**
+ * Signs a 32-byte digest (no further hashing), low-S, deterministic (RFC 6979).
+ * It uses viem's signer, the one that already signs the account key's transactions and
+ * messages: constant-time-ish without scalar blinding, like xmtp-js and every wallet on
+ * noble-curves 1. noble-curves 2's blinded `sign` widens the secret scalar by 128 bits and
+ * cost ≈ 385 µs against ≈ 280 µs here, the largest part of sending a message. Same
+ * signatures either way (RFC 6979 is deterministic; pinned by known-answer tests).
+ */
+export async function signDigest(secretKey: Uint8Array, digest: Uint8Array): Promise<EcdsaSignature> {
   assertBytes('digest', digest, 32);
-  ensureSigningTable();
-  const recovered = secp256k1.sign(digest, secretKey, { prehash: false, format: 'recovered' });
-  const recovery = recovered[0];
-  if (recovery !== 0 && recovery !== 1) throw new SignatureError('unexpected recovery id');
-  return { bytes: recovered.slice(1), recovery };
+  assertBytes('secretKey', secretKey, 32);
+  const signed = await viemSign({ hash: toHex(digest), privateKey: toHex(secretKey), to: 'bytes' });
+  const v = signed[64];
+  const recovery = v === 27 || v === 0 ? 0 : v === 28 || v === 1 ? 1 : undefined;
+  if (recovery === undefined || signed.length !== 65) throw new SignatureError('unexpected recovery id');
+  return { bytes: signed.slice(0, 64), recovery };
 }
 
 /**
@@ -139,6 +144,7 @@ export class PreparedPublicKey {
     assertPublicKey('publicKey', publicKey);
     this.publicKey = publicKey;
     this.#point = Point.fromBytes(publicKey);
+    ensureBaseTable();
     this.#point.precompute(windowSize, false);
   }
 

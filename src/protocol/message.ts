@@ -139,7 +139,10 @@ export async function encodeMessageV2(
   if (params.topic.length > MAX_TOPIC_LENGTH) throw new ProtocolArgumentError('"topic" is too long');
   assertMaxBytes('payload', params.payload, MAX_ENVELOPE_BYTES);
   const headerBytes = encodeMessageHeaderV2(params.topic, params.createdNs);
-  const signature = signDigest(preKey.secretKey, await sha256Async(concat(headerBytes, params.payload)));
+  const signature = await signDigest(
+    preKey.secretKey,
+    await sha256Async(concat(headerBytes, params.payload)),
+  );
   const signedBytes = encodeProto(content.SignedContent, {
     payload: params.payload,
     sender: toProtoBundle(publicBundleOf(params.sender)),

@@ -9,6 +9,7 @@ import {
   DecryptionError,
   fromProtoCiphertext,
   LimitError,
+  NATIVE_GCM_MIN_BYTES,
   PreparedPublicKey,
   ProtocolDecodeError,
   recoverPublicKey,
@@ -38,6 +39,25 @@ describe('AEAD (HKDF-SHA256 → AES-256-GCM)', () => {
     expect(Uint8Array.from(await xmtpDecrypt({ aes256GcmHkdfSha256: ours }, secret, aad))).toEqual(plain);
     const theirs = await xmtpEncrypt(plain, secret, aad);
     expect(await aeadDecrypt(fromProtoCiphertext('ciphertext', theirs), secret, aad)).toEqual(plain);
+  });
+
+  it('the pure-JS (small) and WebCrypto (large) paths both agree with xmtp-js and detect tampering', async () => {
+    for (const size of [
+      0,
+      1,
+      NATIVE_GCM_MIN_BYTES - 17,
+      NATIVE_GCM_MIN_BYTES - 16,
+      NATIVE_GCM_MIN_BYTES,
+      10_240,
+    ]) {
+      const message = Uint8Array.from({ length: size }, (_, i) => i * 7);
+      const ours = await aeadEncrypt(message, secret, aad);
+      expect(Uint8Array.from(await xmtpDecrypt({ aes256GcmHkdfSha256: ours }, secret, aad))).toEqual(message);
+      const theirs = await xmtpEncrypt(message, secret, aad);
+      expect(await aeadDecrypt(fromProtoCiphertext('c', theirs), secret, aad)).toEqual(message);
+      const tampered = { ...ours, payload: flip(ours.payload, ours.payload.length - 1) };
+      await expect(aeadDecrypt(tampered, secret, aad)).rejects.toBeInstanceOf(DecryptionError);
+    }
   });
 
   it('uses the injected randomness (deterministic for tests)', async () => {
@@ -83,10 +103,10 @@ describe('AEAD (HKDF-SHA256 → AES-256-GCM)', () => {
 });
 
 describe('secp256k1 signatures', () => {
-  it('signs digests without prehashing, recovers and verifies', () => {
+  it('signs digests without prehashing, recovers and verifies', async () => {
     const sk = generateSecretKey();
     const digest = sha256(new TextEncoder().encode('m'));
-    const sig = signDigest(sk, digest);
+    const sig = await signDigest(sk, digest);
     expect(sig.bytes.length).toBe(64);
     expect(recoverPublicKey(digest, sig)).toEqual(publicKeyOf(sk));
     expect(verifyDigest(publicKeyOf(sk), digest, sig)).toBe(true);
@@ -95,17 +115,29 @@ describe('secp256k1 signatures', () => {
     expect(secp256k1.verify(sig.bytes, new TextEncoder().encode('m'), publicKeyOf(sk))).toBe(true);
   });
 
-  it('PreparedPublicKey.verify agrees with verifyDigest on valid, tampered and foreign signatures', () => {
+  it('produces the RFC 6979 signature noble-curves 2 produces, for any key and digest', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (digest) => {
+        const sk = generateSecretKey();
+        const sig = await signDigest(sk, digest);
+        const reference = secp256k1.sign(digest, sk, { prehash: false, format: 'recovered' });
+        expect([sig.recovery, ...sig.bytes]).toEqual([...reference]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('PreparedPublicKey.verify agrees with verifyDigest on valid, tampered and foreign signatures', async () => {
     const sk = generateSecretKey();
     const prepared = new PreparedPublicKey(publicKeyOf(sk));
     const other = generateSecretKey();
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         fc.nat(63),
         fc.boolean(),
-        (digest, at, foreign) => {
-          const sig = signDigest(foreign ? other : sk, digest);
+        async (digest, at, foreign) => {
+          const sig = await signDigest(foreign ? other : sk, digest);
           for (const candidate of [sig, { ...sig, bytes: flip(sig.bytes, at) }]) {
             expect(prepared.verify(digest, candidate)).toBe(verifyDigest(publicKeyOf(sk), digest, candidate));
           }
@@ -115,7 +147,7 @@ describe('secp256k1 signatures', () => {
       { numRuns: 200 },
     );
     const digest = sha256(new Uint8Array([2]));
-    const sig = signDigest(sk, digest);
+    const sig = await signDigest(sk, digest);
     const parsed = secp256k1.Signature.fromBytes(sig.bytes, 'compact');
     const high = new secp256k1.Signature(parsed.r, secp256k1.Point.CURVE().n - parsed.s).toBytes('compact');
     expect(prepared.verify(digest, { bytes: high, recovery: sig.recovery })).toBe(false);
@@ -124,10 +156,10 @@ describe('secp256k1 signatures', () => {
     expect(prepared.verify(digest.subarray(1), sig)).toBe(false);
   });
 
-  it('refuses high-S signatures and unrecoverable ones', () => {
+  it('refuses high-S signatures and unrecoverable ones', async () => {
     const sk = generateSecretKey();
     const digest = sha256(new Uint8Array([1]));
-    const sig = signDigest(sk, digest);
+    const sig = await signDigest(sk, digest);
     const parsed = secp256k1.Signature.fromBytes(sig.bytes, 'compact');
     const high = new secp256k1.Signature(parsed.r, secp256k1.Point.CURVE().n - parsed.s).toBytes('compact');
     expect(verifyDigest(publicKeyOf(sk), digest, { bytes: high, recovery: sig.recovery })).toBe(false);
