@@ -7,6 +7,7 @@
  */
 import type { MessageView } from '../src/background/messaging/message-views.ts';
 import type {
+  MessagesChange,
   UiEventMessage,
   UiRequestMessage,
   UiResponseMessage,
@@ -18,9 +19,9 @@ export interface Arrival {
   run: string;
   seq: number;
   sentAt: number;
-  /** When Bob's page got the `messages` event that led to the read which found it. */
+  /** When Bob's page got the `messages` event that carried it, or led to the read which found it. */
   eventAt: number;
-  /** When that `getMessages` read answered. */
+  /** When Bob's page had it: that event (`added`, as the chat view shows it) or the read's answer. */
   receivedAt: number;
 }
 
@@ -39,7 +40,7 @@ export interface SendReport {
 
 interface BenchPort {
   call(method: string, params?: unknown): Promise<unknown>;
-  onMessages(listener: (data: { account: string; topics: string[] }) => void): void;
+  onMessages(listener: (data: MessagesChange) => void): void;
 }
 
 interface PagePort {
@@ -62,7 +63,7 @@ export function installPort(portName: string): void {
   if (g.cairnBench) return;
   const port = g.chrome.runtime.connect({ name: portName });
   const waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
-  const listeners = new Set<(data: { account: string; topics: string[] }) => void>();
+  const listeners = new Set<(data: MessagesChange) => void>();
   let nextId = 1;
   port.onMessage.addListener((message) => {
     if (message?.type === 'response') {
@@ -94,10 +95,11 @@ export function installPort(portName: string): void {
 }
 
 /**
- * Bob's side: on every `messages` event for `account`, reads the latest 5 messages of the
- * conversation with `peer` (100 when all 5 were new; one read at a time, re-run if events came
- * meanwhile) and records each new `bench <run> <seq> <sentAt>` text. Resolves once the messages
- * already there are known.
+ * Bob's side, as the chat view does: on every `messages` event for `account`, takes the new
+ * messages it carries (`added`) from `peer`, and when the event says more than that, reads the
+ * latest 5 messages of the conversation (100 when all 5 were new; one read at a time, re-run if
+ * events came meanwhile). Records each new `bench <run> <seq> <sentAt>` text. Resolves once the
+ * messages already there are known.
  */
 export async function startReceiver({ account, peer }: { account: string; peer: string }): Promise<void> {
   const g = globalThis as unknown as PageGlobals;
@@ -113,6 +115,22 @@ export async function startReceiver({ account, peer }: { account: string; peer: 
   let reading = false;
   let again = false;
   let lastEventAt = now();
+  const record = (page: readonly MessageView[], eventAt: number, receivedAt: number) => {
+    for (const message of page) {
+      if (seenIds.has(message.id)) continue;
+      seenIds.add(message.id);
+      if (message.direction !== 'in' || message.content.kind !== 'text') continue;
+      const match = /^bench (\w+) (\d+) (\d+(?:\.\d+)?)$/.exec(message.content.text);
+      if (!match) continue;
+      const [, run = '', seq, sentAt] = match;
+      if (seenSeqs.has(`${run} ${seq}`)) {
+        state.duplicates[run] = (state.duplicates[run] ?? 0) + 1;
+        continue;
+      }
+      seenSeqs.add(`${run} ${seq}`);
+      state.arrivals.push({ run, seq: Number(seq), sentAt: Number(sentAt), eventAt, receivedAt });
+    }
+  };
   const read = async () => {
     if (reading) {
       again = true;
@@ -128,21 +146,7 @@ export async function startReceiver({ account, peer }: { account: string; peer: 
         if (page.every((message) => !seenIds.has(message.id))) {
           page = (await bench.call('getMessages', { account, peer, limit: 100 })) as MessageView[];
         }
-        const receivedAt = now();
-        for (const message of page) {
-          if (seenIds.has(message.id)) continue;
-          seenIds.add(message.id);
-          if (message.direction !== 'in' || message.content.kind !== 'text') continue;
-          const match = /^bench (\w+) (\d+) (\d+(?:\.\d+)?)$/.exec(message.content.text);
-          if (!match) continue;
-          const [, run = '', seq, sentAt] = match;
-          if (seenSeqs.has(`${run} ${seq}`)) {
-            state.duplicates[run] = (state.duplicates[run] ?? 0) + 1;
-            continue;
-          }
-          seenSeqs.add(`${run} ${seq}`);
-          state.arrivals.push({ run, seq: Number(seq), sentAt: Number(sentAt), eventAt, receivedAt });
-        }
+        record(page, eventAt, now());
       } while (again);
     } catch (error) {
       state.errors.push(String(error));
@@ -153,7 +157,14 @@ export async function startReceiver({ account, peer }: { account: string; peer: 
   };
   bench.onMessages((data) => {
     if (data.account.toLowerCase() !== account.toLowerCase()) return;
-    lastEventAt = now();
+    const eventAt = now();
+    const added = (data.added ?? []).filter((message) => message.sender.toLowerCase() === peer.toLowerCase());
+    if (added.length > 0) {
+      record(added, eventAt, eventAt);
+      for (const waiter of waiters) waiter();
+      if (data.topics.every((topic) => added.some((message) => message.topic === topic))) return;
+    }
+    lastEventAt = eventAt;
     void read();
   });
   await read();

@@ -79,8 +79,19 @@ export type UiRequestMessage = { type: 'request'; id: number; method: string; pa
 export type UiResponseMessage =
   | { type: 'response'; id: number; result: unknown }
   | { type: 'response'; id: number; error: { code: number; message: string } };
+/** The `messages` event. */
+export interface MessagesChange {
+  account: Address;
+  topics: string[];
+  /** The new messages, when storing them is the whole change. */
+  added?: MessageView[];
+}
+
 export type UiEventMessage =
   | { type: 'event'; event: 'state'; data: WalletState }
-  /** Something changed in these conversations (new message, status, unread): re-read them. */
-  | { type: 'event'; event: 'messages'; data: { account: Address; topics: string[] } }
+  /**
+   * Something changed in these conversations (new message, status, unread): re-read them. When
+   * the change is only stored new messages, `added` holds them, so a view can show them at once.
+   */
+  | { type: 'event'; event: 'messages'; data: MessagesChange }
   | { type: 'event'; event: 'relay'; data: RelayStatus };

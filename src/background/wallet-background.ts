@@ -86,8 +86,12 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     startNetwork: options.messaging.startNetwork,
     // A function: `ready` is created below, after the services it restores for.
     ready: () => ready,
-    onMessages: (account, topics) =>
-      uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
+    onMessages: (account, topics, added) =>
+      uiServer?.broadcastEvent({
+        type: 'event',
+        event: 'messages',
+        data: added ? { account, topics, added } : { account, topics },
+      }),
     onRelay: (status) => uiServer?.broadcastEvent({ type: 'event', event: 'relay', data: status }),
     onIncoming: (account, message) => void dapp?.messageReceived(account, message),
     log,

@@ -62,7 +62,8 @@ export interface InboundEnvelopesOptions {
   signal(): AbortSignal;
   /** The running account. @throws MessengerStoppedError */
   account(address: Address): ConversationAccount;
-  onChange(account: Address, topics: string[]): void;
+  /** `added`: the change is only these newly stored messages. */
+  onChange(account: Address, topics: string[], added?: MessageView[]): void;
   onIncoming(account: Address, message: MessageView, options: { notify: boolean }): void;
   log(message: string): void;
   now(): number;
@@ -194,14 +195,14 @@ export class InboundEnvelopes {
     const added = await db.addIncomingMessage(row);
     this.remember(account, row.id);
     if (!added) return;
-    this.#options.onChange(account, [conversation.topic]);
+    const { account: _account, ...shown } = row;
+    const view: MessageView = received.fromSelf
+      ? { ...shown, direction: 'out', status: 'sent' }
+      : { ...shown, direction: 'in', status: 'delivered' };
+    this.#options.onChange(account, [conversation.topic], [view]);
     if (!received.fromSelf) {
       const fresh = options.live || now - sentAt < NOTIFY_MAX_AGE_MS;
-      this.#options.onIncoming(
-        account,
-        { ...row, direction: 'in', status: 'delivered' },
-        { notify: fresh && received.shouldPush !== false },
-      );
+      this.#options.onIncoming(account, view, { notify: fresh && received.shouldPush !== false });
     }
   }
 

@@ -55,7 +55,8 @@ export interface MessagingServiceOptions {
    */
   ready?: () => Promise<unknown>;
   /** UI events. */
-  onMessages(account: Address, topics: string[]): void;
+  /** `added`: the change is only these newly stored messages. */
+  onMessages(account: Address, topics: string[], added?: MessageView[]): void;
   onRelay(status: RelayStatus): void;
   /** New messages for dapps with the messaging permission. */
   onIncoming?(account: Address, message: MessageView): void;
@@ -190,9 +191,9 @@ export class MessagingService {
         db,
         identities: options.identities,
         transport: network,
-        onChange: (account, topics) => {
+        onChange: (account, topics, added) => {
           if (signal.aborted) return;
-          options.onMessages(account, topics);
+          options.onMessages(account, topics, added);
           void badge.request();
         },
         // `notify` is false for messages that asked for no push and old ones found catching up

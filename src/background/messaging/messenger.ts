@@ -36,8 +36,11 @@ export interface MessengerOptions {
   db: MessageDb;
   identities: { ensure(address: Address): Promise<PrivateKeyBundle> };
   transport: MessagingTransport;
-  /** Something changed in these conversations of `account`. */
-  onChange(account: Address, topics: string[]): void;
+  /**
+   * Something changed in these conversations of `account`; `added` when the change is only
+   * these newly stored messages.
+   */
+  onChange(account: Address, topics: string[], added?: MessageView[]): void;
   /**
    * A new message from a peer arrived (badge, dapp events); `notify` is false when the
    * sender asked for no push or it is an old message found while catching up.
@@ -132,7 +135,7 @@ export class Messenger {
       running,
       signal,
       account,
-      onChange: (address, topics) => this.#options.onChange(address, topics),
+      onChange: (address, topics, added) => this.#options.onChange(address, topics, added),
       onIncoming: (address, message, notify) => this.#options.onIncoming(address, message, notify),
       log: (message) => this.#options.log(message),
       now: () => this.#now(),

@@ -25,6 +25,11 @@ export function mergeMessages(shown: readonly MessageView[], page: readonly Mess
   return merged.sort((a, b) => a.sentAt - b.sentAt);
 }
 
+/** Whether `message` belongs to the chat with `peer`, whose topics are `topics` (maybe none yet). */
+function isOfChat(message: MessageView, topics: ReadonlySet<string>, peer: Address): boolean {
+  return topics.has(message.topic) || (message.direction === 'in' && sameAddress(message.sender, peer));
+}
+
 export function useChat(client: Pick<UiClient, 'call' | 'onMessages'>, account: Address, peer: Address) {
   const [messages, setMessages] = useState<MessageView[] | null>(null);
   const [hasEarlier, setHasEarlier] = useState(false);
@@ -76,11 +81,24 @@ export function useChat(client: Pick<UiClient, 'call' | 'onMessages'>, account: 
         });
     };
 
+    /** Shows messages the background just stored, without a re-read. */
+    const add = (added: readonly MessageView[]) => {
+      const freshIncoming = remember(added);
+      setMessages((current) => mergeMessages(current ?? [], added));
+      if (freshIncoming) markRead();
+    };
+
     load();
     const unsubscribe = client.onMessages((change) => {
       if (!sameAddress(change.account, account)) return;
-      // Until a first message, the topic is unknown: any change of the account may be this conversation.
       const known = topics.current;
+      const added = change.added?.filter((message) => isOfChat(message, known, peer)) ?? [];
+      if (added.length > 0) {
+        add(added);
+        // Only new messages of this chat changed: nothing else to read.
+        if (change.topics.every((topic) => added.some((message) => message.topic === topic))) return;
+      }
+      // Until a first message, the topic is unknown: any change of the account may be this conversation.
       if (known.size === 0 || change.topics.some((topic) => known.has(topic))) load();
     });
     return () => {

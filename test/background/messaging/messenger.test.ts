@@ -22,6 +22,8 @@ interface User {
   transport: InMemoryTransport;
   messenger: Messenger;
   incoming: MessageView[];
+  /** Messages named by `onChange` as newly stored. */
+  added: MessageView[];
   logs: string[];
 }
 
@@ -44,18 +46,29 @@ async function startUser(
   const db = await MessageDb.open({ factory, sealer: createAesGcmSealer(KEY) });
   const transport = relay.connect();
   const incoming: MessageView[] = [];
+  const added: MessageView[] = [];
   const logs: string[] = [];
   const messenger = new Messenger({
     db,
     identities: { ensure: async () => id.keys },
     transport,
-    onChange: () => {},
+    onChange: (_account, _topics, views) => added.push(...(views ?? [])),
     onIncoming: (_account, message) => incoming.push(message),
     scheduleRetry: () => {},
     log: (line) => logs.push(line),
   });
   await messenger.start([id.address]);
-  const user = { identity: id, address: id.address, factory, db, transport, messenger, incoming, logs };
+  const user = {
+    identity: id,
+    address: id.address,
+    factory,
+    db,
+    transport,
+    messenger,
+    incoming,
+    added,
+    logs,
+  };
   open.push(user);
   return user;
 }
@@ -88,6 +101,8 @@ describe('Messenger', () => {
     const [aliceView] = await alice.messenger.getMessages(alice.address, bob.address, {});
     expect(aliceView?.status).toBe('sent');
     expect(bob.incoming.map((message) => message.id)).toEqual([sent.id]);
+    // The change names the stored message, as the views show it.
+    expect(bob.added).toEqual(await bob.messenger.getMessages(bob.address, alice.address, {}));
     const [conversation] = await bob.messenger.listConversations(bob.address);
     expect(conversation).toMatchObject({ peer: alice.address, unread: 1 });
 

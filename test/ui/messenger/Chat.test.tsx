@@ -162,6 +162,33 @@ describe('Chat', () => {
     await waitFor(() => expect(fake.listenerCount()).toBe(0));
   });
 
+  it('shows pushed new messages of its chat without a re-read, and marks them read', async () => {
+    const { fake } = renderChat(() => []);
+    await screen.findByText(/No messages yet/);
+    expect(fake.callsOf('getMessages')).toHaveLength(1);
+
+    // Another chat's message: not shown; an unknown topic may be this chat, so it re-reads.
+    const other = { ...textMessage('not ours', t0), topic: '/xmtp/0/m-other/proto', sender: ALICE };
+    fake.pushMessages({ account: ALICE, topics: [other.topic], added: [other] });
+    await waitFor(() => expect(fake.callsOf('getMessages')).toHaveLength(2));
+
+    // The first message from the peer, on a topic not known yet: shown at once, no read.
+    const first = textMessage('pushed hello', t0 + 1000);
+    fake.pushMessages({ account: ALICE, topics: [TOPIC_BOB], added: [first] });
+    await screen.findByText('pushed hello');
+    expect(fake.callsOf('getMessages')).toHaveLength(2);
+    await waitFor(() => expect(fake.callsOf('markConversationRead')).toHaveLength(1));
+
+    // Another account's change is ignored; a push repeated is shown once.
+    fake.pushMessages({ account: BOB, topics: [TOPIC_BOB], added: [textMessage('for bob', t0 + 1500)] });
+    fake.pushMessages({ account: ALICE, topics: [TOPIC_BOB], added: [first] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(screen.queryByText('for bob')).toBeNull();
+    expect(bubbles()).toHaveLength(1);
+    expect(fake.callsOf('getMessages')).toHaveLength(2);
+    expect(fake.callsOf('markConversationRead')).toHaveLength(1);
+  });
+
   it('pages back from the oldest message shown, not skipping messages that share its time', async () => {
     // Three messages share the time of the first page's oldest one.
     const all = Array.from({ length: PAGE_SIZE + 3 }, (_, i) =>
