@@ -15,7 +15,16 @@ export default defineConfig({
         '@libp2p/config': fileURLToPath(new URL('./src/p2p/self-key-unavailable.ts', import.meta.url)),
       },
     },
-    build: { target: 'es2022' },
+    build: {
+      target: 'es2022',
+      rollupOptions: {
+        // @xmtp/proto's index imports every generated module (MLS, keystore, device sync…) and
+        // each one configures protobufjs' Long at the top, so none is dropped by default. Cairn
+        // uses message_contents only: the rest goes; a module whose exports are used keeps its
+        // setup code (the end-to-end messaging tests run this build).
+        treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@xmtp/proto/') },
+      },
+    },
   }),
   manifest: ({ browser }) => ({
     name: 'Cairn',
