@@ -1,8 +1,9 @@
 /**
  * Client of the Cairn store protocol (see store-protocol.ts): publish an envelope and get the
  * relay's acknowledgement, read history a page at a time by relay cursor, ask a relay to pin
- * a blob. One stream per call; every call has a timeout and takes an AbortSignal, so a relay
- * that never answers costs at most the timeout. Failures are `StoreError`s with a `reason`.
+ * a blob. Publishes go over one kept-open stream per relay (`PublishChannels`), the other calls
+ * over one stream each; every call has a timeout and takes an AbortSignal, so a relay that never
+ * answers costs at most the timeout. Failures are `StoreError`s with a `reason`.
  *
  * Cursors are the relay's insertion order (valid for that relay only), not sender
  * timestamps: catching up "since cursor" also returns envelopes that arrived late with old
@@ -11,6 +12,7 @@
 import type { DialTarget, Libp2p, Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { equalBytes } from '../protocol/bytes.ts';
+import { PublishChannels } from './publish-channel.ts';
 import {
   type AckStatus,
   decodePinAck,
@@ -97,6 +99,8 @@ export interface StoreClientInit {
   pinTimeoutMs?: number;
   /** Default bound of `queryAll`. @default 100 */
   maxPages?: number;
+  /** A kept-open publish stream unused this long is closed, ms. @default 30_000 */
+  publishIdleMs?: number;
 }
 
 export interface StoreCallOptions {
@@ -161,12 +165,23 @@ export class StoreClient {
   private readonly timeoutMs: number;
   private readonly pinTimeoutMs: number;
   private readonly maxPages: number;
+  private readonly publishChannels: PublishChannels<DialTarget>;
 
   constructor(libp2p: Pick<Libp2p, 'dialProtocol'>, init: StoreClientInit = {}) {
     this.libp2p = libp2p;
     this.timeoutMs = positive('timeoutMs', init.timeoutMs ?? 10_000);
     this.pinTimeoutMs = positive('pinTimeoutMs', init.pinTimeoutMs ?? 60_000);
     this.maxPages = positive('maxPages', init.maxPages ?? 100);
+    this.publishChannels = new PublishChannels({
+      open: (relay, signal) => this.dial(relay, STORE_PUBLISH_PROTOCOL, signal),
+      maxResponseBytes: MAX_ACK_BYTES,
+      ...(init.publishIdleMs !== undefined ? { idleMs: positive('publishIdleMs', init.publishIdleMs) } : {}),
+    });
+  }
+
+  /** Closes the kept-open publish streams (the next publish opens a new one). */
+  close(): void {
+    this.publishChannels.close();
   }
 
   /**
@@ -182,7 +197,9 @@ export class StoreClient {
     options: StoreCallOptions = {},
   ): Promise<PublishResult> {
     const request = encodePublishRequest({ envelope });
-    const bytes = await this.exchange(relay, STORE_PUBLISH_PROTOCOL, request, MAX_ACK_BYTES, options);
+    const bytes = await this.call(STORE_PUBLISH_PROTOCOL, options, this.timeoutMs, (signal) =>
+      this.publishChannels.request(relay, request, signal),
+    );
     return settled(decodeResponse(() => decodePublishAck(bytes)));
   }
 
@@ -262,14 +279,52 @@ export class StoreClient {
   }
 
   /** Opens a stream, writes one frame, half-closes, reads one frame; bounded by the timeout. */
-  private async exchange(
+  private exchange(
     relay: DialTarget,
     protocol: string,
     request: Uint8Array,
     maxResponseBytes: number,
     options: StoreCallOptions,
   ): Promise<Uint8Array> {
-    const timeoutMs = positive('timeoutMs', options.timeoutMs ?? this.timeoutMs);
+    return this.call(protocol, options, this.timeoutMs, async (signal) => {
+      const stream = await this.dial(relay, protocol, signal);
+      try {
+        const lp = lpStream(stream, {
+          maxDataLength: maxResponseBytes,
+          maxBufferSize: maxResponseBytes + 16,
+        });
+        await lp.write(request, { signal });
+        await stream.close({ signal });
+        const response = await lp.read({ signal });
+        return response.subarray();
+      } catch (cause) {
+        stream.abort(cause instanceof Error ? cause : new Error(String(cause)));
+        throw cause;
+      }
+    });
+  }
+
+  /** Opens a stream of `protocol` to `relay`. @throws StoreError 'unreachable' */
+  private async dial(relay: DialTarget, protocol: string, signal: AbortSignal): Promise<Stream> {
+    try {
+      return await this.libp2p.dialProtocol(relay, protocol, { signal });
+    } catch (cause) {
+      if (signal.aborted) throw cause;
+      throw new StoreError('unreachable', `${protocol}: could not open a stream to the relay`, { cause });
+    }
+  }
+
+  /**
+   * Runs `work` with a signal that aborts on the caller's signal or after the timeout, and maps
+   * what it threw to a StoreError.
+   */
+  private async call<T>(
+    protocol: string,
+    options: StoreCallOptions,
+    defaultTimeoutMs: number,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const timeoutMs = positive('timeoutMs', options.timeoutMs ?? defaultTimeoutMs);
     const outer = options.signal;
     if (outer?.aborted) throw new StoreError('aborted', `${protocol} was aborted`, { cause: outer.reason });
     const controller = new AbortController();
@@ -280,22 +335,9 @@ export class StoreClient {
       timedOut = true;
       controller.abort(new StoreTimeoutError(protocol, timeoutMs));
     }, timeoutMs);
-    const signal = controller.signal;
-    let stream: Stream | undefined;
     try {
-      try {
-        stream = await this.libp2p.dialProtocol(relay, protocol, { signal });
-      } catch (cause) {
-        if (signal.aborted) throw cause;
-        throw new StoreError('unreachable', `${protocol}: could not open a stream to the relay`, { cause });
-      }
-      const lp = lpStream(stream, { maxDataLength: maxResponseBytes, maxBufferSize: maxResponseBytes + 16 });
-      await lp.write(request, { signal });
-      await stream.close({ signal });
-      const response = await lp.read({ signal });
-      return response.subarray();
+      return await work(controller.signal);
     } catch (cause) {
-      stream?.abort(cause instanceof Error ? cause : new Error(String(cause)));
       if (timedOut) throw new StoreTimeoutError(protocol, timeoutMs);
       if (outer?.aborted) throw new StoreError('aborted', `${protocol} was aborted`, { cause: outer.reason });
       if (cause instanceof StoreError) throw cause;

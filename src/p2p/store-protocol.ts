@@ -2,8 +2,11 @@
  * Cairn store protocol: request/response streams between a client and a relay that keeps
  * message-API envelopes (query history, publish with an acknowledgement, pin a blob).
  *
- * One stream per request: the client writes one length-prefixed frame (an unsigned-varint
- * length, then a protobuf message), closes its write side, and reads one frame back.
+ * Frames are length-prefixed (an unsigned-varint length, then a protobuf message). Query and
+ * pin: one stream per request; the client writes one frame, closes its write side, and reads one
+ * frame back. Publish: a stream carries one or more request/ack pairs, in order (the client
+ * writes a frame and reads its ack before the next); the client closes it when done, and the
+ * relay closes one left idle (`PUBLISH_IDLE_MS` there). A one-shot client works unchanged.
  * Field numbers follow xmtp `message_api.v1` where the meaning is the same
  * (https://github.com/xmtp/proto/blob/main/proto/message_api/v1/message_api.proto):
  *

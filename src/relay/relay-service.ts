@@ -50,6 +50,8 @@ export interface RelayServiceInit {
   pinTimeoutMs?: number;
   /** Time allowed to read a request and write its response, ms. @default 10_000 */
   requestTimeoutMs?: number;
+  /** A kept-open publish stream with no request for this long is closed, ms. @default 60_000 */
+  publishIdleMs?: number;
   /** How often expired envelopes are pruned and unpinned blocks collected, ms. @default 600_000 */
   maintenanceIntervalMs?: number;
   /** How far ahead an envelope timestamp may be, ms. @default 600_000 */
@@ -154,6 +156,7 @@ export class RelayService {
       },
       {
         ...(this.init.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.init.requestTimeoutMs } : {}),
+        ...(this.init.publishIdleMs !== undefined ? { publishIdleMs: this.init.publishIdleMs } : {}),
         ...(this.init.pinTimeoutMs !== undefined ? { pinTimeoutMs: this.init.pinTimeoutMs } : {}),
         pin: {
           ...(this.init.maxBlobBytes !== undefined ? { maxBytes: this.init.maxBlobBytes } : {}),

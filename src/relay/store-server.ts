@@ -1,9 +1,10 @@
 /**
  * The relay side of the store protocol (src/p2p/store-protocol.ts): publish, query and pin
- * handlers. Each stream carries one request frame and one response frame; each protocol has a
- * per-peer token bucket (a limited peer is answered `rate_limited` without its request being
- * read), a deadline, and a bound on the request frame. In-flight requests are tracked so the
- * relay can stop without cutting a write short.
+ * handlers. A query or pin stream carries one request frame and one response frame; a publish
+ * stream any number of request/ack pairs in order, until the client closes it or leaves it idle.
+ * Each protocol has a per-peer token bucket (a limited peer is answered `rate_limited`, its
+ * request unread for one-shot protocols), a deadline per request, and a bound on the request
+ * frame. In-flight requests are tracked so the relay can stop without cutting a write short.
  */
 import type { Helia } from '@helia/interface';
 import type { Connection, Libp2p, Stream } from '@libp2p/interface';
@@ -51,6 +52,8 @@ export interface StoreServerComponents {
 export interface StoreServerInit {
   /** Time allowed to read a request and write its response, ms. @default 10_000 */
   requestTimeoutMs?: number;
+  /** A publish stream with no request for this long is closed, ms. @default PUBLISH_IDLE_MS */
+  publishIdleMs?: number;
   /** Time allowed to fetch and pin a blob, ms. @default 60_000 */
   pinTimeoutMs?: number;
   /** @default 16 MiB, 4096 blocks */
@@ -72,6 +75,8 @@ const PROTOCOLS: Record<StoreProtocolKind, string> = {
   query: STORE_QUERY_PROTOCOL,
   pin: STORE_PIN_PROTOCOL,
 };
+/** A publish stream waiting this long for its next request is closed (clients close theirs at 30 s). */
+export const PUBLISH_IDLE_MS = 60_000;
 /** Concurrent streams per connection and protocol. */
 const MAX_INBOUND_STREAMS: Record<StoreProtocolKind, number> = { publish: 32, query: 8, pin: 2 };
 
@@ -104,7 +109,11 @@ export class StoreServer {
   private readonly log: Logger;
   private readonly timeouts: Record<StoreProtocolKind, number>;
   private readonly pinLimits: PinLimits;
+  private readonly publishIdleMs: number;
   private readonly inflight = new Set<Promise<void>>();
+  /** Aborted as soon as the server stops: publish streams waiting for a request end. */
+  private readonly stopping = new AbortController();
+  /** Aborted when the grace period is over: requests still running are cut. */
   private readonly shutdown = new AbortController();
   private accepting = false;
 
@@ -113,6 +122,7 @@ export class StoreServer {
     this.log = components.logger;
     const requestTimeoutMs = init.requestTimeoutMs ?? 10_000;
     this.timeouts = { publish: requestTimeoutMs, query: requestTimeoutMs, pin: init.pinTimeoutMs ?? 60_000 };
+    this.publishIdleMs = init.publishIdleMs ?? PUBLISH_IDLE_MS;
     this.pinLimits = {
       maxBytes: init.pin?.maxBytes ?? 16 * 1024 * 1024,
       maxBlocks: init.pin?.maxBlocks ?? 4096,
@@ -134,6 +144,7 @@ export class StoreServer {
    */
   async stop(libp2p: Pick<Libp2p, 'unhandle'>, graceMs: number): Promise<void> {
     this.accepting = false;
+    this.stopping.abort(new Error('the relay is stopping'));
     await libp2p.unhandle(Object.values(PROTOCOLS));
     const grace = setTimeout(() => this.shutdown.abort(new Error('the relay is stopping')), graceMs);
     try {
@@ -149,7 +160,7 @@ export class StoreServer {
     return this.shutdown.signal;
   }
 
-  /** A stream handler: deadline, in-flight tracking, failures logged and the stream reset. */
+  /** A stream handler: in-flight tracking, failures logged and the stream reset. */
   private serve(kind: StoreProtocolKind) {
     return (stream: Stream, connection: Connection): void => {
       const peer = connection.remotePeer.toString();
@@ -157,25 +168,79 @@ export class StoreServer {
         stream.abort(new Error('the relay is stopping'));
         return;
       }
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new Error('request timed out')), this.timeouts[kind]);
-      const signal = AbortSignal.any([deadline.signal, this.shutdown.signal]);
-      const work = this.exchange(kind, stream, peer, signal)
+      const session =
+        kind === 'publish'
+          ? this.publishSession(stream, peer)
+          : this.withDeadline(this.timeouts[kind], [], (signal) => this.exchange(kind, stream, peer, signal));
+      const work = session
         .catch((error: unknown) => {
           stream.abort(error instanceof Error ? error : new Error('request failed'));
           this.log.debug(`${kind} stream failed`, { peer, error: errorName(error) });
         })
         .finally(() => {
-          clearTimeout(timer);
           this.inflight.delete(work);
         });
       this.inflight.add(work);
     };
   }
 
+  /** Runs `work` with a signal aborted after `ms`, on shutdown, or by `signals`. */
+  private async withDeadline<T>(
+    ms: number,
+    signals: AbortSignal[],
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error('request timed out')), ms);
+    try {
+      return await work(AbortSignal.any([deadline.signal, this.shutdown.signal, ...signals]));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Request/ack pairs until the client closes the stream, leaves it idle, or the relay stops.
+   * The first request must come within the request deadline, as on the other protocols.
+   */
+  private async publishSession(stream: Stream, peer: string): Promise<void> {
+    const max = MAX_REQUEST_BYTES.publish;
+    const lp = lpStream(stream, { maxDataLength: max, maxBufferSize: max + 16 });
+    for (let first = true; ; first = false) {
+      let request: Uint8Array;
+      try {
+        const waitMs = first ? this.timeouts.publish : this.publishIdleMs;
+        // The stop signal ends only the wait for a request, never one being answered.
+        request = await this.withDeadline(waitMs, first ? [] : [this.stopping.signal], async (signal) =>
+          (await lp.read({ signal })).subarray(),
+        );
+      } catch (error) {
+        if (first) throw error;
+        // Closed by the client (end of stream), idle, or the relay stops: end quietly.
+        if (stream.status === 'open') await stream.close().catch(() => stream.abort(new Error('closing')));
+        return;
+      }
+      await this.withDeadline(this.timeouts.publish, [], async (signal) => {
+        let reply: Reply;
+        if (!this.c.limits.publish.tryTake(peer)) {
+          this.log.info('publish rate-limited', { peer });
+          reply = { response: errorResponse('publish', 'rate_limited') };
+        } else {
+          try {
+            reply = await this.publish(request, peer);
+          } catch (error) {
+            this.log.error('publish failed', { peer, error: errorName(error) });
+            reply = { response: errorResponse('publish', 'failed') };
+          }
+        }
+        await lp.write(reply.response, { signal });
+      });
+    }
+  }
+
   /** Rate limit, one bounded request frame, one response frame. */
   private async exchange(
-    kind: StoreProtocolKind,
+    kind: Exclude<StoreProtocolKind, 'publish'>,
     stream: Stream,
     peer: string,
     signal: AbortSignal,
@@ -200,12 +265,11 @@ export class StoreServer {
   }
 
   private async handle(
-    kind: StoreProtocolKind,
+    kind: Exclude<StoreProtocolKind, 'publish'>,
     request: Uint8Array,
     peer: string,
     signal: AbortSignal,
   ): Promise<Reply> {
-    if (kind === 'publish') return await this.publish(request, peer);
     if (kind === 'query') return { response: encodeQueryResponse(this.query(request, peer)) };
     return { response: encodePinAck(await this.pin(request, peer, signal)) };
   }

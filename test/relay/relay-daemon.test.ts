@@ -114,8 +114,17 @@ async function client(): Promise<CairnNode> {
     blockstore: new MemoryBlockstore(),
   });
   nodes.push(node);
-  await node.libp2p.dial(daemon.address);
-  return node;
+  // The relay accepts 5 new connections a second per host (libp2p's default): the tests open
+  // clients faster than that, so a refused dial is tried again a moment later.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await node.libp2p.dial(daemon.address);
+      return node;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 async function stopNode(node: CairnNode): Promise<void> {

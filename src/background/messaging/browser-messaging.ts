@@ -3,6 +3,7 @@
  * keys, `action` badge and `notifications` for new messages.
  */
 import { IDBBlockstore } from 'blockstore-idb';
+import { MemoryDatastore } from 'datastore-core';
 import { IDBDatastore } from 'datastore-idb';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import { createAesGcmSealer } from './aes-gcm-sealer';
@@ -50,7 +51,10 @@ export async function startBrowserNetwork(
   try {
     return await startP2pNetwork({
       relays: await loadRelays(localStore, log),
-      datastore,
+      // libp2p writes its peer store on every stream it opens (protocol lists): in IndexedDB
+      // that cost each message publish several ms; only the peer key needs to persist.
+      datastore: new MemoryDatastore(),
+      keyStore: datastore,
       blockstore,
       log,
       signal,

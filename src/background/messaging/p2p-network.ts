@@ -36,7 +36,13 @@ export interface RelayConfig {
 
 export interface P2pNetworkOptions {
   relays: readonly RelayConfig[];
+  /**
+   * The node's datastore (libp2p's peer store, Helia's pin records). In memory is fine and
+   * fastest: a client learns its relays' records again on each start, and pins nothing.
+   */
   datastore: Datastore;
+  /** Where the node's peer key lives, so its peer id survives restarts. */
+  keyStore: Datastore;
   blockstore: Blockstore;
   log(message: string): void;
   signal: AbortSignal;
@@ -71,7 +77,7 @@ export async function startP2pNetwork(options: P2pNetworkOptions): Promise<Messa
     role: 'client',
     datastore: options.datastore,
     blockstore: options.blockstore,
-    privateKey: await loadOrCreatePeerKey(options.datastore),
+    privateKey: await loadOrCreatePeerKey(options.keyStore),
     developmentRelays: options.relays.map((relay) => relay.address).filter(isDevelopmentAddress),
   });
   return new P2pNetwork(node, options);
@@ -282,6 +288,7 @@ class P2pNetwork implements MessagingNetwork {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const relay of this.#relays) clearTimeout(relay.timer);
+    this.#store.close();
     await this.#node.stop();
     await this.#options.onStop?.();
     this.#emitStatus();
