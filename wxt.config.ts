@@ -10,9 +10,11 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact()],
     resolve: {
-      // Helia's only use of it is a fallback Cairn never takes (src/p2p/self-key-unavailable.ts).
       alias: {
+        // Helia's only use of it is a fallback Cairn never takes (src/p2p/self-key-unavailable.ts).
         '@libp2p/config': fileURLToPath(new URL('./src/p2p/self-key-unavailable.ts', import.meta.url)),
+        // Helia's IPNS keychain, unused by a client (src/p2p/keychain-unavailable.ts).
+        '@ipshipyard/keychain': fileURLToPath(new URL('./src/p2p/keychain-unavailable.ts', import.meta.url)),
       },
     },
     build: {
