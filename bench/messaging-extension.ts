@@ -5,8 +5,9 @@
  * popups go back to their Wallet tab (an open chat marks every message read, sending read
  * receipts) and the benchmark drives the "cairn-ui" port from inside the popup pages
  * (`messaging-pages.ts`):
- *   - latency, one message at a time: Alice's page sends, Bob's page records when a `messages`
- *     event leads it to read the message; the next send waits for that and for `intervalMs`;
+ *   - latency, one message at a time: Alice's page sends, Bob's page records when it has the
+ *     message (the `messages` event carrying it, or the read an event leads to); the next send
+ *     waits for that and for `intervalMs`;
  *   - latency under a sustained rate: sends on a fixed schedule `intervalMs` apart;
  *   - service-worker wake: Alice's popup closed and her worker stopped, Bob sends (until the relay
  *     stored it), then Alice opens her popup — what a user does — which wakes the worker; timed
@@ -56,7 +57,7 @@ export interface ExtensionRun {
   received: number;
   duplicates: number;
   errors: string[];
-  /** Alice's sendMessage call → Bob's page read the message, ms. */
+  /** Alice's sendMessage call → Bob's page had the message, ms. */
   samples: number[];
   /** Alice's sendMessage call → Bob's page got the `messages` event, ms. */
   toEventMs: number[];

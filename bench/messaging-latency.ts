@@ -162,7 +162,7 @@ export function latencyTable(result: MessagingLatencyResult, chromiumVersion: st
         : `${Math.round(1000 / run.intervalMs)} msg/s schedule`;
     rows.push(
       [
-        `extension → extension: sendMessage → Bob's page read it`,
+        `extension → extension: sendMessage → Bob's page has it`,
         pacing,
         ...delivered(run),
         ...percentiles(run.samples),
@@ -207,9 +207,10 @@ export function latencyTable(result: MessagingLatencyResult, chromiumVersion: st
       ...(sequential
         ? [
             'Extension rows: two Chromium profiles on this machine; Alice\'s popup page calls sendMessage on the "cairn-ui" port',
-            "(text stamped with performance.timeOrigin + now()), Bob's popup page, on its Wallet tab, reads the conversation",
-            '(getMessages, 5 latest) on each "messages" event and stamps the message when the read answers; 20 untimed',
-            'warm-up messages first. "Relay had stored and gossiped it": a Node client subscribed to every shard got it.',
+            "(text stamped with performance.timeOrigin + now()), Bob's popup page, on its Wallet tab, stamps the message",
+            'when it has it, as the chat view does: from the "messages" event that carries it (`added`), else from the',
+            'read (getMessages, 5 latest) that event leads to; 20 untimed warm-up messages first. "Relay had stored and',
+            'gossiped it": a Node client subscribed to every shard got it.',
           ]
         : []),
       "Node rows: two client nodes in the bench process on one shard topic, timed to the subscriber's gossipsub message event.",
