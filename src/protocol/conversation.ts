@@ -27,7 +27,7 @@ import {
 import { PreparedPublicKey } from './keys.ts';
 import {
   computeSenderHmac,
-  decodeMessageV2Async,
+  decodeMessageV2Hashing,
   decryptMessageV2,
   encodeMessageV2,
   hmacPeriod,
@@ -227,7 +227,7 @@ export class Conversation {
    * @throws LimitError, ProtocolDecodeError, SignatureError, DecryptionError
    */
   async receive(bytes: Uint8Array, options: { envelopeTimestampNs?: bigint } = {}): Promise<ReceivedMessage> {
-    const message = await decodeMessageV2Async(bytes);
+    const { message, hashes } = decodeMessageV2Hashing(bytes);
     if (message.topic !== this.topic) throw new ProtocolDecodeError('"message" belongs to another topic');
     if (!message.senderHmac) throw new SignatureError('message has no sender_hmac');
     const sender = this.#matchSenderHmac(message.headerBytes, message.senderHmac, [
@@ -240,9 +240,10 @@ export class Conversation {
     await verifySignedContentAsync(message.headerBytes, signed, entry.preKey);
     // Only a bundle that signed a valid message is remembered: a bad message changes nothing.
     if (isNew) this.#remember(sender, entry);
+    const { id, dedupeKey } = await hashes;
     const received: ReceivedMessage = {
-      id: message.id,
-      dedupeKey: message.dedupeKey,
+      id,
+      dedupeKey,
       topic: message.topic,
       createdNs: message.createdNs,
       senderAddress: sender,

@@ -174,17 +174,18 @@ export async function encodeMessageV2(
   return { bytes, id: bytesToHex(await sha256Async(bytes)) };
 }
 
+/** A MessageV2 without the two hashes of its bytes. */
+export type UnhashedMessageV2 = Omit<MessageV2, 'id' | 'dedupeKey'>;
+
 /** Checks and converts a wire MessageV2; `id` and `dedupeKey` are left for the caller to hash. */
-function parseV2(v2: msg.MessageV2): MessageV2 {
+function parseV2(v2: msg.MessageV2): UnhashedMessageV2 {
   if (v2.headerBytes.length === 0) throw new ProtocolDecodeError('missing "message.v2.header_bytes"');
   const header = decodeProto('message.v2.header', msg.MessageHeaderV2, v2.headerBytes);
   if (header.topic.length === 0 || header.topic.length > MAX_TOPIC_LENGTH) {
     throw new ProtocolDecodeError('"message.v2.header.topic" is empty or too long');
   }
-  const out: MessageV2 = {
+  const out: UnhashedMessageV2 = {
     version: 'v2',
-    id: '',
-    dedupeKey: '',
     headerBytes: v2.headerBytes,
     topic: header.topic,
     createdNs: longToBigInt(header.createdNs),
@@ -196,15 +197,13 @@ function parseV2(v2: msg.MessageV2): MessageV2 {
 }
 
 /** The bytes `dedupeKey` hashes: header_bytes ‖ ciphertext payload. */
-function dedupeInput(message: MessageV2): Uint8Array {
+function dedupeInput(message: UnhashedMessageV2): Uint8Array {
   return concat(message.headerBytes, message.ciphertext.payload);
 }
 
 function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
   const out = parseV2(v2);
-  out.id = id;
-  out.dedupeKey = bytesToHex(sha256(dedupeInput(out)));
-  return out;
+  return { ...out, id, dedupeKey: bytesToHex(sha256(dedupeInput(out))) };
 }
 
 /**
@@ -235,13 +234,31 @@ export function decodeMessageV2(bytes: Uint8Array): MessageV2 {
  * @throws LimitError, ProtocolDecodeError
  */
 export async function decodeMessageV2Async(bytes: Uint8Array): Promise<MessageV2> {
+  const { message, hashes } = decodeMessageV2Hashing(bytes);
+  return { ...message, ...(await hashes) };
+}
+
+/**
+ * `decodeMessageV2Async` that does not wait for the two hashes: they run (on WebCrypto's thread
+ * for large messages) while the caller checks and decrypts the message.
+ * @throws LimitError, ProtocolDecodeError
+ */
+export function decodeMessageV2Hashing(bytes: Uint8Array): {
+  message: UnhashedMessageV2;
+  hashes: Promise<{ id: string; dedupeKey: string }>;
+} {
   const decoded = decodeCanonicalMessage(bytes);
   if (!decoded.v2) throw new ProtocolDecodeError('"message" is not a MessageV2');
   const idDigest = sha256Async(bytes); // WebCrypto copies `bytes` now, before any await.
-  const out = parseV2(decoded.v2);
-  out.id = bytesToHex(await idDigest);
-  out.dedupeKey = bytesToHex(await sha256Async(dedupeInput(out)));
-  return out;
+  const message = parseV2(decoded.v2);
+  const dedupeDigest = sha256Async(dedupeInput(message));
+  const hashes = Promise.all([idDigest, dedupeDigest]).then(([id, dedupeKey]) => ({
+    id: bytesToHex(id),
+    dedupeKey: bytesToHex(dedupeKey),
+  }));
+  // Not awaited when the message fails its checks first: that must not be an unhandled rejection.
+  hashes.catch(() => {});
+  return { message, hashes };
 }
 
 /**
@@ -274,7 +291,10 @@ export function decodeMessage(bytes: Uint8Array): MessageV1 | MessageV2 {
  * Decrypts a MessageV2 and decodes its `SignedContent` (the caller checks the signer).
  * @throws DecryptionError, ProtocolDecodeError, LimitError
  */
-export async function decryptMessageV2(message: MessageV2, keyMaterial: Uint8Array): Promise<SignedContent> {
+export async function decryptMessageV2(
+  message: Pick<MessageV2, 'ciphertext' | 'headerBytes'>,
+  keyMaterial: Uint8Array,
+): Promise<SignedContent> {
   const plain = await aeadDecrypt(message.ciphertext, keyMaterial, message.headerBytes);
   const signed = decodeProto('signed_content', content.SignedContent, plain, MAX_ENVELOPE_BYTES);
   const { signature, kind } = fromProtoSignature('signed_content.signature', signed.signature);

@@ -4,7 +4,9 @@ import {
   Conversation,
   decodeMessageV2,
   decodeMessageV2Async,
+  decodeMessageV2Hashing,
   NATIVE_SHA256_MIN_BYTES,
+  ProtocolDecodeError,
   sha256,
   sha256Async,
 } from '../../src/protocol/index.ts';
@@ -34,6 +36,14 @@ describe('decodeMessageV2Async', () => {
       const decoded = await decodeMessageV2Async(sent.bytes);
       expect(decoded).toEqual(decodeMessageV2(sent.bytes));
       expect(decoded.id).toBe(sent.id);
+      const { message, hashes } = decodeMessageV2Hashing(sent.bytes);
+      const { id, dedupeKey, ...rest } = decodeMessageV2(sent.bytes);
+      expect(message).toEqual(rest);
+      expect(await hashes).toEqual({ id, dedupeKey });
     }
+  });
+
+  it('decodeMessageV2Hashing checks the bytes before hashing: bad input throws at once', () => {
+    expect(() => decodeMessageV2Hashing(new Uint8Array([0x12, 0x01]))).toThrow(ProtocolDecodeError);
   });
 });
