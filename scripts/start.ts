@@ -1,16 +1,19 @@
 /**
  * `npm start`: the local network and the extension, ready to use. Starts the Hardhat
- * devnet (chain 31337 on http://127.0.0.1:8545, the wallet's default network) and a
- * relay daemon (ws://127.0.0.1:9090, the extension's default relay), builds the extension, then launches Chromium with it loaded when a display exists; without
- * a display it prints where the unpacked build is and how to load it. Runs until
- * Ctrl-C, which stops everything it started.
+ * devnet (chain 31337 on http://127.0.0.1:8545, the wallet's default network) and deploys the
+ * Anchor and KeyRegistry contracts on it (always at the same addresses), starts a relay daemon
+ * (ws://127.0.0.1:9090, the extension's default relay), builds the extension, then launches
+ * Chromium with it loaded when a display exists; without a display it prints where the unpacked
+ * build is and how to load it. Runs until Ctrl-C, which stops everything it started.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEVNET_CONTRACTS } from '../src/chain/anchoring-contracts.ts';
 import { buildRelay } from './build-relay.ts';
 import { ChromiumNotFoundError, findChromium } from './chromium.ts';
+import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from './deploy-contracts.ts';
 import { startHardhatNode } from './devnet.ts';
 import { startRelayDaemon } from './relay-process.ts';
 
@@ -32,6 +35,13 @@ console.log(`\nDevnet: Hardhat, chain 31337, at ${devnet.url} (started in ${devn
 console.log(
   'Funded test accounts come from the phrase "test test test test test test test test test test test junk".',
 );
+const contracts = await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
+if (contracts.anchor !== DEVNET_CONTRACTS.anchor || contracts.keyRegistry !== DEVNET_CONTRACTS.keyRegistry) {
+  console.error('The devnet was not fresh: the contracts are not at their usual addresses.');
+  await devnet.stop();
+  process.exit(1);
+}
+console.log(`Contracts: Anchor ${contracts.anchor}, KeyRegistry ${contracts.keyRegistry}.`);
 
 await buildRelay();
 const relay = await startRelayDaemon({

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { type Chain, defineChain } from 'viem';
+import { type AnchoringContracts, DEVNET_CONTRACTS } from './anchoring-contracts.ts';
 
 export interface Network {
   chainId: number;
@@ -13,6 +14,8 @@ export interface Network {
   blockExplorerUrl?: string;
   /** Presets cannot be removed or edited. */
   preset: boolean;
+  /** The Anchor and KeyRegistry contracts, where deployed. */
+  anchoring?: AnchoringContracts;
 }
 
 export const DEVNET: Network = {
@@ -21,6 +24,7 @@ export const DEVNET: Network = {
   rpcUrl: 'http://127.0.0.1:8545',
   currencySymbol: 'ETH',
   preset: true,
+  anchoring: DEVNET_CONTRACTS,
 };
 
 export const PRESET_NETWORKS: readonly Network[] = [
