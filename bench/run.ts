@@ -7,11 +7,13 @@
  * pinned to one CPU (`protocol-loader.ts`); messaging through a real relay (delivery latency
  * between two extensions vs bare libp2p, service-worker wake, `messaging-latency.ts`), relay
  * throughput on one core vs a bare gossipsub relay (`relay-throughput.ts`), and the background
- * bundle vs Helia light + libp2p alone.
+ * bundle vs Helia light + libp2p alone; anchoring gas per message, Merkle tree building against
+ * @openzeppelin/merkle-tree and proof verification (`anchoring.ts`).
  * Progress goes to stderr. Measurements only: nothing here fails on a slow number.
  *
  * Flags: --skip-chromium (no browser), --skip-protocol (no XMTP benchmark), --skip-p2p (no relay,
- * latency or throughput benchmark), --runs N (timed runs per row, default 7).
+ * latency or throughput benchmark), --skip-anchoring (no gas, tree or proof benchmark), --runs N
+ * (timed runs per row, default 7).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChromiumNotFoundError, chromiumVersion, findChromium } from '../scripts/chromium.ts';
 import { EXTENSION_DIR } from '../test/e2e/support/paths.ts';
+import { anchoringTables, anchoringTargetLines, benchAnchoring } from './anchoring.ts';
 import { benchBridgeRoundTrip, bridgeTable } from './bridge-roundtrip.ts';
 import {
   BACKGROUND_GZIP_TARGET_BYTES,
@@ -48,7 +51,8 @@ const DEFAULT_RUNS = 7;
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-const USAGE = 'usage: npm run bench [-- --skip-chromium] [--skip-protocol] [--skip-p2p] [--runs N]';
+const USAGE =
+  'usage: npm run bench [-- --skip-chromium] [--skip-protocol] [--skip-p2p] [--skip-anchoring] [--runs N]';
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -58,17 +62,25 @@ interface Flags {
   skipChromium: boolean;
   skipProtocol: boolean;
   skipP2p: boolean;
+  skipAnchoring: boolean;
   runs: number;
 }
 
 function parseFlags(): Flags {
-  let values: { 'skip-chromium': boolean; 'skip-protocol': boolean; 'skip-p2p': boolean; runs: string };
+  let values: {
+    'skip-chromium': boolean;
+    'skip-protocol': boolean;
+    'skip-p2p': boolean;
+    'skip-anchoring': boolean;
+    runs: string;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         'skip-chromium': { type: 'boolean', default: false },
         'skip-protocol': { type: 'boolean', default: false },
         'skip-p2p': { type: 'boolean', default: false },
+        'skip-anchoring': { type: 'boolean', default: false },
         runs: { type: 'string', default: String(DEFAULT_RUNS) },
       },
       strict: true,
@@ -84,6 +96,7 @@ function parseFlags(): Flags {
     skipChromium: values['skip-chromium'],
     skipProtocol: values['skip-protocol'],
     skipP2p: values['skip-p2p'],
+    skipAnchoring: values['skip-anchoring'],
     runs,
   };
 }
@@ -132,7 +145,7 @@ function targetLines(chromium: UnlockChromiumResult | undefined, bundle: BundleS
 }
 
 async function main(): Promise<void> {
-  const { skipChromium, skipProtocol, skipP2p, runs } = parseFlags();
+  const { skipChromium, skipProtocol, skipP2p, skipAnchoring, runs } = parseFlags();
   ensureBuilt();
   const chromium = locateChromium(skipChromium);
   const cpu = cpus();
@@ -182,6 +195,14 @@ async function main(): Promise<void> {
     if (messaging.wake) show(wakeTable(messaging.wake));
     targets.push(...messagingTargetLines(messaging, '--skip-chromium'));
     show(throughputTable(await benchRelayThroughput({ log })));
+  }
+
+  if (skipAnchoring) {
+    targets.push(...anchoringTargetLines(undefined, '--skip-anchoring'));
+  } else {
+    const anchoring = await benchAnchoring({ runs, log });
+    for (const table of anchoringTables(anchoring)) show(table);
+    targets.push(...anchoringTargetLines(anchoring, ''));
   }
 
   const bundle = await measureBundle(EXTENSION_DIR);
