@@ -17,6 +17,8 @@ export async function startRelayDaemon(options: {
   dataDir: string;
   listen: string;
   extraArgs?: string[];
+  /** Added to the daemon's environment (e.g. CAIRN_RELAY_ANCHOR_KEY). */
+  env?: Record<string, string>;
   /** Also print the daemon's log lines. */
   echo?: boolean;
   timeoutMs?: number;
@@ -24,7 +26,7 @@ export async function startRelayDaemon(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [RELAY_BUNDLE, '--listen', options.listen, '--data-dir', options.dataDir, ...(options.extraArgs ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let output = '';
   const addresses: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * An aggregator's receipt for an anchored batch, gossiped on `ANCHOR_RECEIPTS_TOPIC` once the
+ * An aggregator's receipt for an anchored batch, gossiped (src/p2p/anchor-topics.ts) once the
  * anchoring transaction is confirmed. It is a hint, not trusted: a client checks the root on chain
  * (`Anchor.anchoredAt`) and the manifest against the root before it shows anything "anchored".
  *
@@ -18,10 +18,6 @@ import { type Address, bytesToHex, getAddress, type Hex, hexToBytes } from 'viem
 import { ProtoReader, ProtoWriter, WIRE_BYTES, WIRE_VARINT } from '../protocol/protobuf.ts';
 import { ManifestDecodeError } from './anchor-manifest.ts';
 
-/** Gossipsub topic of batch receipts. */
-export const ANCHOR_RECEIPTS_TOPIC = '/cairn/1/anchor-receipts';
-/** Gossipsub topic where relays share the leaves of messages they stored. */
-export const ANCHOR_LEAVES_TOPIC = '/cairn/1/anchor-leaves';
 export const MAX_RECEIPT_BYTES = 512;
 const MAX_CID_CHARS = 128;
 

@@ -7,6 +7,7 @@
 import { type GossipsubOpts, StrictNoSign } from '@libp2p/gossipsub';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MAX_ENVELOPE_BYTES } from '../protocol/limits';
+import { ANCHOR_LEAVES_TOPIC, ANCHOR_RECEIPTS_TOPIC } from './anchor-topics';
 import { allShardTopics } from './shards';
 
 /** An encoded message-API Envelope: payload limit plus room for the topic and timestamp. */
@@ -29,7 +30,7 @@ export function gossipsubOptions(role: 'client' | 'relay'): Partial<GossipsubOpt
       maxControlMessages: 256,
       maxPeerInfos: 32,
     },
-    allowedTopics: allShardTopics(),
+    allowedTopics: [...allShardTopics(), ANCHOR_LEAVES_TOPIC, ANCHOR_RECEIPTS_TOPIC],
     // A lone client with one relay must still publish and receive.
     allowPublishToZeroTopicPeers: true,
     ignoreDuplicatePublishError: true,

@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RelayAnchoringInit } from './anchoring-setup.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 import { DEFAULT_RATE_LIMITS, type RelayRateLimits, type TokenBucketConfig } from './rate-limiter.ts';
 import type { RelayServiceInit } from './relay-service.ts';
@@ -27,6 +28,15 @@ Options (environment variable in brackets; flags win):
   --query-limit <r>/<b>      Per-peer queries per second / burst [CAIRN_RELAY_QUERY_LIMIT] (default ${limitText(DEFAULT_RATE_LIMITS.query)})
   --pin-limit <r>/<b>        Per-peer pins per second / burst [CAIRN_RELAY_PIN_LIMIT] (default ${limitText(DEFAULT_RATE_LIMITS.pin)})
   --max-blob-mib <MiB>       Largest pinned blob [CAIRN_RELAY_MAX_BLOB_MIB] (default 16)
+  --anchor-rpc <url>         Anchor message batches on this chain (JSON-RPC, http/https) [CAIRN_RELAY_ANCHOR_RPC]
+  --anchor-contract <addr>   The Anchor contract there [CAIRN_RELAY_ANCHOR_CONTRACT]
+                             The funded key that submits batches comes from CAIRN_RELAY_ANCHOR_KEY (0x…) only
+  --anchor-interval <s>      Cut a batch this long after its first message [CAIRN_RELAY_ANCHOR_INTERVAL] (default 30)
+  --anchor-max-leaves <n>    … or at this many messages [CAIRN_RELAY_ANCHOR_MAX_LEAVES] (default 10000)
+  --anchor-confirmations <n|finalized>
+                             Blocks deep before "anchored", or the chain's finalized block
+                             [CAIRN_RELAY_ANCHOR_CONFIRMATIONS] (default 3)
+  --anchor-poll <s>          How often to look at the chain while waiting [CAIRN_RELAY_ANCHOR_POLL] (default 2)
   --log-level <level>        ${LOG_LEVELS.join(' | ')} [CAIRN_RELAY_LOG_LEVEL] (default info)
   -h, --help                 Show this help
 
@@ -133,6 +143,7 @@ export function parseRelayArgs(
     1024,
   );
   const announce = multiaddrs('--announce', list(values.announce, env.CAIRN_RELAY_ANNOUNCE));
+  const anchoring = anchoringConfig(values, env);
   const service: RelayServiceInit = {
     listen: multiaddrs('--listen', list(values.listen, env.CAIRN_RELAY_LISTEN)) ?? [DEFAULT_LISTEN],
     dataDir,
@@ -142,6 +153,7 @@ export function parseRelayArgs(
     ...(retentionDays !== undefined ? { retentionDays } : {}),
     ...(maxPerTopic !== undefined ? { maxPerTopic: Math.floor(maxPerTopic) } : {}),
     ...(maxBlobMib !== undefined ? { maxBlobBytes: Math.floor(maxBlobMib * 1024 * 1024) } : {}),
+    ...(anchoring ? { anchoring } : {}),
   };
   return { help: false, config: { service, logLevel } };
 }
@@ -162,8 +174,63 @@ function parse(argv: readonly string[]) {
       'query-limit': { type: 'string' },
       'pin-limit': { type: 'string' },
       'max-blob-mib': { type: 'string' },
+      'anchor-rpc': { type: 'string' },
+      'anchor-contract': { type: 'string' },
+      'anchor-interval': { type: 'string' },
+      'anchor-max-leaves': { type: 'string' },
+      'anchor-confirmations': { type: 'string' },
+      'anchor-poll': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** The anchoring settings, or undefined without `--anchor-rpc`. @throws RelayConfigError */
+function anchoringConfig(
+  values: ReturnType<typeof parse>['values'],
+  env: Record<string, string | undefined>,
+): RelayAnchoringInit | undefined {
+  const rpcUrl = values['anchor-rpc'] ?? env.CAIRN_RELAY_ANCHOR_RPC;
+  if (rpcUrl === undefined) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(rpcUrl))
+    throw new RelayConfigError(`"--anchor-rpc" expected an http(s) URL, got ${rpcUrl}`);
+  const contract = values['anchor-contract'] ?? env.CAIRN_RELAY_ANCHOR_CONTRACT;
+  if (!contract || !/^0x[0-9a-fA-F]{40}$/.test(contract)) {
+    throw new RelayConfigError(
+      '"--anchor-contract" expected the Anchor contract address (0x + 40 hex digits)',
+    );
+  }
+  const privateKey = env.CAIRN_RELAY_ANCHOR_KEY;
+  if (!privateKey || !/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
+    throw new RelayConfigError(
+      'CAIRN_RELAY_ANCHOR_KEY must hold the funded key that submits batches (0x + 64 hex digits)',
+    );
+  }
+  const interval = number(
+    '--anchor-interval',
+    values['anchor-interval'] ?? env.CAIRN_RELAY_ANCHOR_INTERVAL,
+    0.05,
+    86_400,
+  );
+  const maxLeaves = number(
+    '--anchor-max-leaves',
+    values['anchor-max-leaves'] ?? env.CAIRN_RELAY_ANCHOR_MAX_LEAVES,
+    1,
+    200_000,
+  );
+  const poll = number('--anchor-poll', values['anchor-poll'] ?? env.CAIRN_RELAY_ANCHOR_POLL, 0.01, 600);
+  const confirmationsText = values['anchor-confirmations'] ?? env.CAIRN_RELAY_ANCHOR_CONFIRMATIONS;
+  const finalized = confirmationsText === 'finalized';
+  const confirmations = finalized ? undefined : number('--anchor-confirmations', confirmationsText, 1, 1000);
+  return {
+    rpcUrl,
+    contract: contract as `0x${string}`,
+    privateKey: privateKey as `0x${string}`,
+    ...(interval !== undefined ? { intervalMs: Math.round(interval * 1000) } : {}),
+    ...(maxLeaves !== undefined ? { maxLeaves: Math.floor(maxLeaves) } : {}),
+    ...(poll !== undefined ? { pollMs: Math.round(poll * 1000) } : {}),
+    ...(finalized ? { useFinalized: true } : {}),
+    ...(confirmations !== undefined ? { confirmations: Math.floor(confirmations) } : {}),
+  };
 }

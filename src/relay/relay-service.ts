@@ -19,7 +19,9 @@ import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
 import { type CairnNode, createCairnNode } from '../p2p/cairn-node';
 import { allShardTopics, shardTopicFor } from '../p2p/shards';
+import { type RelayAnchoring, type RelayAnchoringInit, startAnchoring } from './anchoring-setup.ts';
 import { EnvelopeStore } from './envelope-store.ts';
+import type { AcceptedEnvelope } from './envelope-validator.ts';
 import { EnvelopeValidator } from './envelope-validator.ts';
 import type { Logger } from './logger.ts';
 import { loadOrCreatePeerKey } from './peer-key.ts';
@@ -54,6 +56,8 @@ export interface RelayServiceInit {
   publishIdleMs?: number;
   /** How often expired envelopes are pruned and unpinned blocks collected, ms. @default 600_000 */
   maintenanceIntervalMs?: number;
+  /** Anchor message batches on chain (src/relay/anchor-aggregator.ts); off when absent. */
+  anchoring?: RelayAnchoringInit;
   /** How far ahead an envelope timestamp may be, ms. @default 600_000 */
   maxFutureMs?: number;
 }
@@ -80,6 +84,7 @@ export class RelayService {
   private node: CairnNode | undefined;
   private store: EnvelopeStore | undefined;
   private server: StoreServer | undefined;
+  private anchoringParts: RelayAnchoring | undefined;
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -139,6 +144,13 @@ export class RelayService {
     libp2p.addEventListener('connection:open', this.onConnectionOpen);
     libp2p.addEventListener('connection:close', this.onConnectionClose);
     const pubsub = libp2p.services.pubsub;
+    this.anchoringParts = startAnchoring({
+      node: this.node,
+      dataDir: dir,
+      init: this.init.anchoring,
+      logger: this.log,
+      clock: this.clock,
+    });
     for (const topic of allShardTopics()) {
       pubsub.topicValidators.set(topic, this.validateGossip);
       pubsub.subscribe(topic);
@@ -152,6 +164,7 @@ export class RelayService {
         gossip: async (shard, envelope) => {
           await pubsub.publish(shard, envelope);
         },
+        onStored: (accepted) => this.stored(accepted),
         logger: this.log,
       },
       {
@@ -205,6 +218,9 @@ export class RelayService {
       for (const topic of allShardTopics()) node.libp2p.services.pubsub.topicValidators.delete(topic);
       await this.server?.stop(node.libp2p, graceMs);
     }
+    await this.anchoringParts?.stop().catch((error: unknown) => {
+      this.log.warn('anchoring did not stop cleanly', { error: errorName(error) });
+    });
     try {
       if (node) {
         node.libp2p.removeEventListener('connection:open', this.onConnectionOpen);
@@ -215,6 +231,18 @@ export class RelayService {
       this.store?.close();
       this.state = 'stopped';
       this.log.info('relay stopped');
+    }
+  }
+
+  /** Anchoring state (tests, diagnostics). */
+  get anchoring(): RelayAnchoring | undefined {
+    return this.anchoringParts;
+  }
+
+  /** A new envelope was stored: a conversation message feeds anchoring. */
+  private stored(accepted: AcceptedEnvelope): void {
+    if (accepted.kind === 'conversation') {
+      this.anchoringParts?.feed.stored(accepted.envelope.contentTopic, accepted.envelope.message);
     }
   }
 
@@ -270,6 +298,7 @@ export class RelayService {
     }
     try {
       const ack = storeAccepted(this.openStore(), result, message.data);
+      if (ack.status === 'stored') this.stored(result);
       this.log.debug('gossip', { peer, kind: result.kind, status: ack.status });
       return ack.status === 'stored' ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore;
     } catch (error) {

@@ -46,6 +46,8 @@ export interface StoreServerComponents {
   helia: Pick<Helia, 'blockstore' | 'pins' | 'getCodec'>;
   /** Publishes an envelope the relay just stored on a gossip shard topic. */
   gossip(shardTopic: string, envelope: Uint8Array): Promise<void>;
+  /** An envelope was stored for the first time. */
+  onStored?(accepted: AcceptedEnvelope): void;
   logger: Logger;
 }
 
@@ -303,6 +305,7 @@ export class StoreServer {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const ack = storeAccepted(this.c.store, result, envelope);
+    if (ack.status === 'stored') this.c.onStored?.(result);
     this.log.info('publish', { peer, kind: result.kind, status: ack.status });
     if (isNew && result.kind === 'contact' && ack.status === 'stored') {
       // A contact bundle is forwarded only once it won the directory (newest for its address).

@@ -57,6 +57,53 @@ describe('parseRelayArgs', () => {
     });
   });
 
+  it('anchors only with an RPC URL, a contract and a key from the environment', () => {
+    const key = `0x${'ab'.repeat(32)}`;
+    const contract = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+    const none = parseRelayArgs([], {});
+    if (none.help) throw new Error('unexpected help');
+    expect(none.config.service.anchoring).toBeUndefined();
+    const parsed = parseRelayArgs(
+      [
+        '--anchor-rpc',
+        'http://127.0.0.1:8545',
+        '--anchor-interval',
+        '2',
+        '--anchor-confirmations',
+        'finalized',
+      ],
+      {
+        CAIRN_RELAY_ANCHOR_CONTRACT: contract,
+        CAIRN_RELAY_ANCHOR_KEY: key,
+        CAIRN_RELAY_ANCHOR_MAX_LEAVES: '500',
+      },
+    );
+    if (parsed.help) throw new Error('unexpected help');
+    expect(parsed.config.service.anchoring).toEqual({
+      rpcUrl: 'http://127.0.0.1:8545',
+      contract,
+      privateKey: key,
+      intervalMs: 2000,
+      maxLeaves: 500,
+      useFinalized: true,
+    });
+    const rpc = ['--anchor-rpc', 'https://sepolia.base.org'];
+    expect(() => parseRelayArgs(rpc, { CAIRN_RELAY_ANCHOR_CONTRACT: contract })).toThrow(
+      /CAIRN_RELAY_ANCHOR_KEY/,
+    );
+    expect(() => parseRelayArgs(rpc, { CAIRN_RELAY_ANCHOR_KEY: key })).toThrow(/--anchor-contract/);
+    expect(() =>
+      parseRelayArgs(['--anchor-rpc', 'ftp://x', '--anchor-contract', contract], {
+        CAIRN_RELAY_ANCHOR_KEY: key,
+      }),
+    ).toThrow(RelayConfigError);
+    expect(() =>
+      parseRelayArgs([...rpc, '--anchor-contract', contract, '--anchor-confirmations', '0'], {
+        CAIRN_RELAY_ANCHOR_KEY: key,
+      }),
+    ).toThrow(RelayConfigError);
+  });
+
   it('answers --help', () => {
     expect(parseRelayArgs(['--help'], {})).toEqual({ help: true });
     expect(parseRelayArgs(['-h'], {})).toEqual({ help: true });

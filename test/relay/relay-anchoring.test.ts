@@ -1,0 +1,162 @@
+/**
+ * The relay daemon anchoring for real: the bundled daemon as a child process, a Hardhat node with
+ * the deployed contracts, client nodes over WebSockets. Messages published to the relay end up in
+ * a batch anchored on chain; the receipt arrives on the receipts topic; the manifest and the
+ * message blocks can be fetched by CID from the relay, and describe exactly the batch.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { multiaddr } from '@multiformats/multiaddr';
+import { MemoryBlockstore } from 'blockstore-core';
+import { MemoryDatastore } from 'datastore-core';
+import { CID } from 'multiformats/cid';
+import { bytesToHex, createPublicClient, http } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRelay } from '../../scripts/build-relay.ts';
+import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from '../../scripts/deploy-contracts.ts';
+import { type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
+import { type RelayProcess, startRelayDaemon } from '../../scripts/relay-process.ts';
+import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
+import { decodeManifest, decodeManifestPage } from '../../src/chain/anchor-manifest.ts';
+import { type BatchReceipt, decodeBatchReceipt } from '../../src/chain/anchor-receipt.ts';
+import type { AnchoringContracts } from '../../src/chain/anchoring-contracts.ts';
+import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
+import { MerkleTree } from '../../src/chain/merkle-tree.ts';
+import { ANCHOR_RECEIPTS_TOPIC } from '../../src/p2p/anchor-topics.ts';
+import { type CairnNode, createCairnNode } from '../../src/p2p/cairn-node';
+import { StoreClient } from '../../src/p2p/store-client.ts';
+import { decodeEnvelope } from '../../src/protocol/envelope.ts';
+import { sha256 } from '../../src/protocol/keys.ts';
+import { messageCid } from '../../src/relay/anchor-feed.ts';
+import { conversation, messageEnvelope } from './helpers.ts';
+
+const DEV_PHRASE = 'test test test test test test test test test test test junk';
+
+let chain: HardhatNode;
+let contracts: AnchoringContracts;
+let relay: RelayProcess;
+let dataDir: string;
+const nodes: CairnNode[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A block's bytes, fetched over bitswap when the node does not have it. */
+async function getBlock(node: CairnNode, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of node.blockstore.get(cid, { signal })) chunks.push(chunk);
+  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+async function client(): Promise<CairnNode> {
+  const address = multiaddr(relay.addresses[0]!);
+  const node = await createCairnNode({
+    role: 'client',
+    privateKey: await generateKeyPair('Ed25519'),
+    developmentRelays: [address.toString()],
+    datastore: new MemoryDatastore(),
+    blockstore: new MemoryBlockstore(),
+  });
+  nodes.push(node);
+  await node.libp2p.dial(address);
+  return node;
+}
+
+beforeAll(async () => {
+  const [node] = await Promise.all([startHardhatNode({ port: await freePort() }), buildRelay()]);
+  chain = node;
+  contracts = await deployAnchoringContracts({ rpcUrl: chain.url, privateKey: DEVNET_DEPLOYER_KEY });
+  dataDir = await mkdtemp(join(tmpdir(), 'cairn-relay-anchoring-'));
+  const aggregatorKey = bytesToHex(
+    mnemonicToAccount(DEV_PHRASE, { addressIndex: 19 }).getHdKey().privateKey!,
+  );
+  relay = await startRelayDaemon({
+    dataDir,
+    listen: '/ip4/127.0.0.1/tcp/0/ws',
+    extraArgs: [
+      ...['--anchor-rpc', chain.url, '--anchor-contract', contracts.anchor],
+      ...['--anchor-interval', '1', '--anchor-confirmations', '1', '--anchor-poll', '0.05'],
+    ],
+    env: { CAIRN_RELAY_ANCHOR_KEY: aggregatorKey },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.allSettled(nodes.map((node) => node.stop()));
+  await relay?.stop();
+  await chain?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('relay anchoring', () => {
+  it('anchors the messages it stores, publishes the receipt, and serves manifest and messages by CID', async () => {
+    const watcher = await client();
+    const receipts: BatchReceipt[] = [];
+    const pubsub = watcher.libp2p.services.pubsub;
+    pubsub.subscribe(ANCHOR_RECEIPTS_TOPIC);
+    pubsub.addEventListener('message', (event) => {
+      if (event.detail.topic === ANCHOR_RECEIPTS_TOPIC) receipts.push(decodeBatchReceipt(event.detail.data));
+    });
+
+    const sender = await client();
+    const store = new StoreClient(sender.libp2p);
+    const conv = await conversation();
+    const sent = [];
+    for (const text of ['one', 'two', 'three']) {
+      const { bytes } = await messageEnvelope(conv, text);
+      expect((await store.publish(multiaddr(relay.addresses[0]!), bytes)).status).toBe('stored');
+      const envelope = decodeEnvelope(bytes);
+      sent.push({ topic: envelope.contentTopic, message: envelope.message });
+    }
+    store.close();
+
+    await expect.poll(() => receipts.length, { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
+    const receipt = receipts[0]!;
+    expect(receipt).toMatchObject({ chainId: 31337n, contract: contracts.anchor });
+    const publicClient = createPublicClient({ transport: http(chain.url) });
+    const [batchId, blockNumber] = await publicClient.readContract({
+      address: contracts.anchor,
+      abi: anchorAbi,
+      functionName: 'anchoredAt',
+      args: [receipt.root],
+    });
+    expect(batchId).toBe(receipt.batchId);
+    expect(blockNumber).toBe(receipt.blockNumber);
+
+    // Anyone can fetch the manifest and the messages from the relay by CID (bitswap).
+    const reader = await client();
+    const signal = AbortSignal.timeout(10_000);
+    const manifest = decodeManifest(await getBlock(reader, CID.parse(receipt.manifestCid), signal));
+    expect(bytesToHex(manifest.root)).toBe(receipt.root);
+    const leaves = [];
+    for (const page of manifest.pages)
+      leaves.push(...decodeManifestPage(await getBlock(reader, CID.decode(page), signal)));
+    expect(leaves.map((leaf) => bytesToHex(leaf.messageId)).sort()).toEqual(
+      sent.map((item) => bytesToHex(sha256(item.message))).sort(),
+    );
+    const tree = MerkleTree.fromLeaves(
+      leaves.map((leaf) => anchorLeaf(bytesToHex(leaf.messageId), leaf.contentTopic)),
+    );
+    expect(bytesToHex(tree.root)).toBe(receipt.root);
+    const message = await getBlock(reader, messageCid(leaves[0]!.messageId), signal);
+    expect(bytesToHex(sha256(message))).toBe(bytesToHex(leaves[0]!.messageId));
+  }, 60_000);
+});
