@@ -8,8 +8,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type Address, createPublicClient, createWalletClient, getAddress, type Hex, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import {
+  type Address,
+  bytesToHex,
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  type Hex,
+  http,
+} from 'viem';
+import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import type { AnchoringContracts } from '../src/chain/anchoring-contracts.ts';
 import {
   anchorAbi,
@@ -21,6 +29,15 @@ import { PRESET_NETWORKS, toViemChain } from '../src/chain/networks.ts';
 
 /** The first dev account's key (public: the "test … junk" phrase), for the devnet only. */
 export const DEVNET_DEPLOYER_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+
+/** The dev phrase's account the devnet relay anchors with: the last funded one, away from the wallet's. */
+export function devnetAggregatorKey(): Hex {
+  const key = mnemonicToAccount(DEV_PHRASE, { addressIndex: 19 }).getHdKey().privateKey;
+  if (!key) throw new DeployError('no key for the devnet aggregator');
+  return bytesToHex(key);
+}
+
+const DEV_PHRASE = 'test test test test test test test test test test test junk';
 
 export class DeployError extends Error {
   override name = 'DeployError';

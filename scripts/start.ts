@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEVNET_CONTRACTS } from '../src/chain/anchoring-contracts.ts';
 import { buildRelay } from './build-relay.ts';
 import { ChromiumNotFoundError, findChromium } from './chromium.ts';
-import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from './deploy-contracts.ts';
+import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts, devnetAggregatorKey } from './deploy-contracts.ts';
 import { startHardhatNode } from './devnet.ts';
 import { startRelayDaemon } from './relay-process.ts';
 
@@ -44,9 +44,19 @@ if (contracts.anchor !== DEVNET_CONTRACTS.anchor || contracts.keyRegistry !== DE
 console.log(`Contracts: Anchor ${contracts.anchor}, KeyRegistry ${contracts.keyRegistry}.`);
 
 await buildRelay();
+// The relay anchors message batches on the devnet with the dev phrase's last account.
 const relay = await startRelayDaemon({
   dataDir: `${root}.cairn-relay`,
   listen: '/ip4/127.0.0.1/tcp/9090/ws',
+  extraArgs: [
+    '--anchor-rpc',
+    devnet.url,
+    '--anchor-contract',
+    contracts.anchor,
+    '--anchor-confirmations',
+    '1',
+  ],
+  env: { CAIRN_RELAY_ANCHOR_KEY: devnetAggregatorKey() },
 });
 console.log(
   `Relay: ${relay.addresses.join(', ')} (data in .cairn-relay; npm run relay -- --help for options).`,

@@ -14,10 +14,13 @@ import { MemoryBlockstore } from 'blockstore-core';
 import { MemoryDatastore } from 'datastore-core';
 import { CID } from 'multiformats/cid';
 import { bytesToHex, createPublicClient, http } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRelay } from '../../scripts/build-relay.ts';
-import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from '../../scripts/deploy-contracts.ts';
+import {
+  DEVNET_DEPLOYER_KEY,
+  deployAnchoringContracts,
+  devnetAggregatorKey,
+} from '../../scripts/deploy-contracts.ts';
 import { type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { type RelayProcess, startRelayDaemon } from '../../scripts/relay-process.ts';
 import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
@@ -33,8 +36,6 @@ import { decodeEnvelope } from '../../src/protocol/envelope.ts';
 import { sha256 } from '../../src/protocol/keys.ts';
 import { messageCid } from '../../src/relay/anchor-feed.ts';
 import { conversation, messageEnvelope } from './helpers.ts';
-
-const DEV_PHRASE = 'test test test test test test test test test test test junk';
 
 let chain: HardhatNode;
 let contracts: AnchoringContracts;
@@ -85,9 +86,7 @@ beforeAll(async () => {
   chain = node;
   contracts = await deployAnchoringContracts({ rpcUrl: chain.url, privateKey: DEVNET_DEPLOYER_KEY });
   dataDir = await mkdtemp(join(tmpdir(), 'cairn-relay-anchoring-'));
-  const aggregatorKey = bytesToHex(
-    mnemonicToAccount(DEV_PHRASE, { addressIndex: 19 }).getHdKey().privateKey!,
-  );
+  const aggregatorKey = devnetAggregatorKey();
   relay = await startRelayDaemon({
     dataDir,
     listen: '/ip4/127.0.0.1/tcp/0/ws',
