@@ -61,7 +61,7 @@ export async function deployAnchoringContracts(params: DeployParameters): Promis
   const chain = network ? toViemChain(network) : undefined;
   const wallet = createWalletClient({ account, transport, ...(chain ? { chain } : {}) });
   const deployed: Address[] = [];
-  let fromBlock = 0n;
+  let fromBlock = 0;
   for (const [abi, bytecode] of [
     [anchorAbi, anchorBytecode],
     [keyRegistryAbi, keyRegistryBytecode],
@@ -75,7 +75,7 @@ export async function deployAnchoringContracts(params: DeployParameters): Promis
     if (receipt.status !== 'success' || !receipt.contractAddress) {
       throw new DeployError(`deployment transaction ${hash} failed`);
     }
-    if (deployed.length === 0) fromBlock = receipt.blockNumber;
+    if (deployed.length === 0) fromBlock = Number(receipt.blockNumber);
     deployed.push(getAddress(receipt.contractAddress));
   }
   return { anchor: deployed[0]!, keyRegistry: deployed[1]!, fromBlock };
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const contracts = await deployAnchoringContracts({ rpcUrl, privateKey: privateKey as Hex });
   const chainId = await createPublicClient({ transport: http(rpcUrl) }).getChainId();
   mkdirSync('deployments', { recursive: true });
-  const record = { chainId, ...contracts, fromBlock: contracts.fromBlock.toString() };
+  const record = { chainId, ...contracts };
   writeFileSync(`deployments/${chainId}.json`, `${JSON.stringify(record, null, 2)}\n`);
   console.log(
     `Anchor ${contracts.anchor}\nKeyRegistry ${contracts.keyRegistry}\nfrom block ${contracts.fromBlock}`,

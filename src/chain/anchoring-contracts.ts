@@ -8,8 +8,11 @@ import { type Address, getContractAddress } from 'viem';
 export interface AnchoringContracts {
   anchor: Address;
   keyRegistry: Address;
-  /** The block the contracts were deployed in: scans of their events start there. */
-  fromBlock: bigint;
+  /**
+   * The block the contracts were deployed in: scans of their events start there. A number, not a
+   * bigint: networks travel through extension ports as JSON.
+   */
+  fromBlock: number;
 }
 
 /** The first funded account of the dev phrase ("test … junk"), which deploys on the devnet. */
@@ -18,5 +21,5 @@ export const DEVNET_DEPLOYER: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92
 export const DEVNET_CONTRACTS: AnchoringContracts = {
   anchor: getContractAddress({ from: DEVNET_DEPLOYER, nonce: 0n }),
   keyRegistry: getContractAddress({ from: DEVNET_DEPLOYER, nonce: 1n }),
-  fromBlock: 0n,
+  fromBlock: 0,
 };
