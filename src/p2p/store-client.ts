@@ -14,6 +14,13 @@ import { lpStream } from '@libp2p/utils';
 import { equalBytes } from '../protocol/bytes.ts';
 import { PublishChannels } from './publish-channel.ts';
 import {
+  decodeProofResponse,
+  encodeProofRequest,
+  MAX_PROOF_RESPONSE_BYTES,
+  type MessageProofEntry,
+  STORE_PROOF_PROTOCOL,
+} from './store-proofs.ts';
+import {
   type AckStatus,
   decodePinAck,
   decodePublishAck,
@@ -276,6 +283,24 @@ export class StoreClient {
       timeoutMs: options.timeoutMs ?? this.pinTimeoutMs,
     });
     return settled(decodeResponse(() => decodePinAck(bytes)));
+  }
+
+  /**
+   * Where `messageIds` (hex) stand in this relay's anchoring, with proofs for anchored ones.
+   * @throws StoreError ('unreachable' also when the relay does not anchor)
+   */
+  async proofs(relay: DialTarget, messageIds: readonly `0x${string}`[], options: StoreCallOptions = {}) {
+    const request = encodeProofRequest(messageIds);
+    const bytes = await this.exchange(
+      relay,
+      STORE_PROOF_PROTOCOL,
+      request,
+      MAX_PROOF_RESPONSE_BYTES,
+      options,
+    );
+    const response = decodeResponse(() => decodeProofResponse(bytes));
+    if (response.status !== 'ok') throw statusError(response.status, response.reason);
+    return response.proofs satisfies MessageProofEntry[];
   }
 
   /** Opens a stream, writes one frame, half-closes, reads one frame; bounded by the timeout. */

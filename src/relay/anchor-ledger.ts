@@ -133,6 +133,20 @@ export class AnchorLedger {
     );
   }
 
+  /** The leaves of the batch `root`, oldest first. */
+  leavesOf(root: Uint8Array): ManifestLeaf[] {
+    return this.s.leavesOf.all(root).map((row) => ({
+      messageId: new Uint8Array(row.message_id as Uint8Array),
+      contentTopic: String(row.topic),
+    }));
+  }
+
+  /** The topic of a leaf this relay holds (batched or not). */
+  topicOf(messageId: Uint8Array): string | undefined {
+    const row = this.s.topicOf.get(messageId);
+    return row ? String(row.topic) : undefined;
+  }
+
   /** The batch holding `messageId`, with its receipt once anchored. */
   batchOf(messageId: Uint8Array): (LedgerBatch & { receipt?: LedgerReceipt }) | undefined {
     const row = this.s.batchOf.get(messageId);
@@ -186,6 +200,10 @@ function prepare(db: DatabaseSync) {
     markAnchored: db.prepare(
       "UPDATE anchor_batches SET status = 'anchored', batch_id = ?, tx_hash = ?, block_number = ?, block_hash = ? WHERE root = ?",
     ),
+    leavesOf: db.prepare(
+      'SELECT message_id, topic FROM anchor_leaves WHERE batch_root = ? ORDER BY added_at, message_id',
+    ),
+    topicOf: db.prepare('SELECT topic FROM anchor_leaves WHERE message_id = ?'),
     batchOf: db.prepare(
       `SELECT b.root, b.count, b.manifest_cid, b.created_at, b.status, b.batch_id, b.tx_hash, b.block_number, b.block_hash
        FROM anchor_leaves l JOIN anchor_batches b ON b.root = l.batch_root WHERE l.message_id = ?`,

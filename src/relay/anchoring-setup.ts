@@ -21,6 +21,7 @@ import { AnchorAggregator } from './anchor-aggregator.ts';
 import { AnchorFeed, messageCid } from './anchor-feed.ts';
 import { AnchorLedger } from './anchor-ledger.ts';
 import type { Logger } from './logger.ts';
+import { ProofServer } from './proof-server.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { createWasmKeccak256 } from './wasm-keccak.ts';
 
@@ -63,6 +64,7 @@ export function startAnchoring(params: {
   const abort = new AbortController();
   const ledger = init ? AnchorLedger.open(join(params.dataDir, 'anchoring.sqlite'), params.clock) : undefined;
   let aggregator: AnchorAggregator | undefined;
+  let proofs: ProofServer | undefined;
   const sink = ledger && {
     add: (leaves: readonly ManifestLeaf[]) => (aggregator ? aggregator.add(leaves) : void ledger.add(leaves)),
   };
@@ -113,6 +115,7 @@ export function startAnchoring(params: {
     }
     const account = privateKeyToAccount(config.privateKey);
     const walletClient = createWalletClient({ account, transport });
+    const keccak = await createWasmKeccak256();
     const started = new AnchorAggregator({
       ledger: book,
       submitter: new AnchorSubmitter({
@@ -145,7 +148,7 @@ export function startAnchoring(params: {
       publishReceipt: async (receipt) => {
         await pubsub.publish(ANCHOR_RECEIPTS_TOPIC, encodeBatchReceipt(receipt));
       },
-      keccak: await createWasmKeccak256(),
+      keccak,
       chainId: BigInt(chainId),
       contract: config.contract,
       ...(config.intervalMs !== undefined ? { intervalMs: config.intervalMs } : {}),
@@ -155,6 +158,15 @@ export function startAnchoring(params: {
     abort.signal.throwIfAborted();
     aggregator = started;
     started.start();
+    proofs = new ProofServer({
+      ledger: book,
+      keccak,
+      limiter: new RateLimiter({ ratePerSecond: 10, burst: 50, clock: params.clock }),
+      chainId: BigInt(chainId),
+      contract: config.contract,
+      logger,
+    });
+    await proofs.register(node.libp2p);
     logger.info('anchoring started', { chain: chainId, contract: config.contract, account: account.address });
     return started;
   }
@@ -166,6 +178,7 @@ export function startAnchoring(params: {
     stop: async () => {
       abort.abort(new Error('the relay is stopping'));
       feed.stop();
+      await proofs?.unregister(node.libp2p).catch(() => {});
       await aggregator?.stop();
       ledger?.close();
     },

@@ -25,6 +25,7 @@ import { type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { type RelayProcess, startRelayDaemon } from '../../scripts/relay-process.ts';
 import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { decodeManifest, decodeManifestPage } from '../../src/chain/anchor-manifest.ts';
+import { verifyMessageProof } from '../../src/chain/anchor-proof.ts';
 import { type BatchReceipt, decodeBatchReceipt } from '../../src/chain/anchor-receipt.ts';
 import type { AnchoringContracts } from '../../src/chain/anchoring-contracts.ts';
 import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
@@ -157,5 +158,36 @@ describe('relay anchoring', () => {
     expect(bytesToHex(tree.root)).toBe(receipt.root);
     const message = await getBlock(reader, messageCid(leaves[0]!.messageId), signal);
     expect(bytesToHex(sha256(message))).toBe(bytesToHex(leaves[0]!.messageId));
+
+    // The relay hands out a proof per message; each one holds against the chain.
+    const asker = new StoreClient(reader.libp2p);
+    const ids = sent.map((item) => bytesToHex(sha256(item.message)));
+    const unknown = bytesToHex(sha256(new Uint8Array([1, 2, 3])));
+    const entries = await asker.proofs(multiaddr(relay.addresses[0]!), [...ids, unknown]);
+    expect(entries.map((entry) => entry.state)).toEqual(['anchored', 'anchored', 'anchored', 'unknown']);
+    for (const entry of entries.slice(0, 3)) {
+      const verified = await verifyMessageProof(
+        {
+          messageId: entry.messageId,
+          contentTopic: entry.contentTopic!,
+          root: entry.anchored!.root,
+          proof: entry.anchored!.proof,
+        },
+        {
+          chainId: 31337,
+          contract: contracts.anchor,
+          readAnchoredAt: (root) =>
+            publicClient.readContract({
+              address: contracts.anchor,
+              abi: anchorAbi,
+              functionName: 'anchoredAt',
+              args: [root],
+            }),
+        },
+        signal,
+      );
+      expect(verified).toMatchObject({ root: receipt.root, batchId: receipt.batchId });
+      expect(entry.anchored).toMatchObject({ txHash: receipt.txHash, manifestCid: receipt.manifestCid });
+    }
   }, 60_000);
 });
