@@ -1,0 +1,159 @@
+/**
+ * Where each message stands in anchoring, per account (IndexedDB `cairn-anchors`, apart from the
+ * message store so either can change on its own):
+ *   pending  → no proof yet (the batch is not cut or not confirmed, or no relay answered);
+ *   anchored → a relay gave a proof, not checked against the chain yet (e.g. the RPC failed);
+ *   verified → the proof leads to a root the Anchor contract holds (checked here).
+ * Records read back are checked: stored data is untrusted.
+ */
+import * as v from 'valibot';
+import { type Address, getAddress, isAddress } from 'viem';
+import { openDatabase, request, withTransaction } from '../messaging/message-db-idb';
+
+export type AnchorState = 'pending' | 'anchored' | 'verified';
+
+export interface AnchorDetails {
+  root: `0x${string}`;
+  proof: `0x${string}`[];
+  batchId: string;
+  txHash: `0x${string}`;
+  blockNumber: string;
+  chainId: number;
+  contract: Address;
+  manifestCid: string;
+  /** When the proof was checked against the chain, ms. */
+  verifiedAt?: number;
+}
+
+export interface AnchorRecord {
+  account: Address;
+  /** hex(sha256(message bytes)), 64 digits, no 0x. */
+  messageId: string;
+  contentTopic: string;
+  state: AnchorState;
+  trackedAt: number;
+  /** Not asked again before this time, ms. */
+  nextCheckAt: number;
+  attempts: number;
+  anchor?: AnchorDetails;
+}
+
+const DB_NAME = 'cairn-anchors';
+const DB_VERSION = 1;
+const STORE = 'anchors';
+const BY_DUE = 'byStateDue';
+
+const hex = (length?: number) =>
+  v.pipe(v.string(), v.regex(length ? new RegExp(`^0x[0-9a-f]{${length}}$`, 'i') : /^0x[0-9a-f]+$/i));
+const detailsSchema = v.strictObject({
+  root: hex(64),
+  proof: v.pipe(v.array(hex(64)), v.maxLength(64)),
+  batchId: v.pipe(v.string(), v.regex(/^\d+$/)),
+  txHash: hex(64),
+  blockNumber: v.pipe(v.string(), v.regex(/^\d+$/)),
+  chainId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  contract: v.pipe(v.string(), v.check(isAddress), v.transform(getAddress)),
+  manifestCid: v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,128}$/)),
+  verifiedAt: v.optional(v.number()),
+});
+const recordSchema = v.strictObject({
+  account: v.pipe(v.string(), v.check(isAddress), v.transform(getAddress)),
+  messageId: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  contentTopic: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  state: v.picklist(['pending', 'anchored', 'verified']),
+  trackedAt: v.number(),
+  nextCheckAt: v.number(),
+  attempts: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  anchor: v.optional(detailsSchema),
+});
+
+function parse(value: unknown): AnchorRecord | undefined {
+  const result = v.safeParse(recordSchema, value);
+  return result.success ? (result.output as AnchorRecord) : undefined;
+}
+
+export class AnchorDb {
+  readonly #db: IDBDatabase;
+
+  private constructor(db: IDBDatabase) {
+    this.#db = db;
+  }
+
+  static async open(factory: IDBFactory): Promise<AnchorDb> {
+    const db = await openDatabase(factory, DB_NAME, DB_VERSION, (database, oldVersion) => {
+      if (oldVersion < 1) {
+        const store = database.createObjectStore(STORE, { keyPath: ['account', 'messageId'] });
+        store.createIndex(BY_DUE, ['state', 'nextCheckAt']);
+      }
+    });
+    return new AnchorDb(db);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Starts tracking a message (pending, due at once); a message already tracked is left as it is. */
+  async track(account: Address, messageId: string, contentTopic: string, now: number): Promise<boolean> {
+    const record = parse({
+      account,
+      messageId,
+      contentTopic,
+      state: 'pending',
+      trackedAt: now,
+      nextCheckAt: now,
+      attempts: 0,
+    });
+    if (!record) throw new TypeError('invalid message to track');
+    return withTransaction(this.#db, [STORE], 'readwrite', async (tx) => {
+      const store = tx.objectStore(STORE);
+      if ((await request(store.count([record.account, record.messageId]))) > 0) return false;
+      await request(store.add(record));
+      return true;
+    });
+  }
+
+  async get(account: Address, messageId: string): Promise<AnchorRecord | undefined> {
+    return withTransaction(this.#db, [STORE], 'readonly', async (tx) =>
+      parse(await request(tx.objectStore(STORE).get([getAddress(account), messageId]))),
+    );
+  }
+
+  /** Records in `state` due by `now`, soonest first, at most `limit`. */
+  async due(state: Exclude<AnchorState, 'verified'>, now: number, limit: number): Promise<AnchorRecord[]> {
+    return withTransaction(this.#db, [STORE], 'readonly', async (tx) => {
+      const index = tx.objectStore(STORE).index(BY_DUE);
+      const out: AnchorRecord[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const req = index.openCursor();
+        req.onerror = () => reject(req.error);
+        // A range scan without the IDBKeyRange global (see message-db-idb.ts): jump to the
+        // state's first key, stop past `now` or at the next state.
+        req.onsuccess = () => {
+          const cursor = req.result;
+          if (!cursor || out.length >= limit) return resolve();
+          const [keyState, at] = cursor.key as [string, number];
+          if (keyState < state) return cursor.continue([state, Number.NEGATIVE_INFINITY]);
+          if (keyState > state || at > now) return resolve();
+          const record = parse(cursor.value);
+          if (record) out.push(record);
+          cursor.continue();
+        };
+      });
+      return out;
+    });
+  }
+
+  /** Replaces records (after a check). */
+  async put(records: readonly AnchorRecord[]): Promise<void> {
+    const parsed = records.map((record) => {
+      const ok = parse(record);
+      if (!ok) throw new TypeError('invalid anchor record');
+      return ok;
+    });
+    await withTransaction(this.#db, [STORE], 'readwrite', async (tx) => {
+      const store = tx.objectStore(STORE);
+      for (const record of parsed) await request(store.put(record));
+    });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Follows each of the account's messages through anchoring: pending → anchored (a relay's proof)
+ * → verified (the proof checked against the Anchor contract here). A pass asks the relays for the
+ * proofs of the messages that are due, at most `BATCH` at a time, and checks the ones it gets.
+ * Nothing is marked verified on a relay's word: a proof that does not hold is dropped (the message
+ * stays pending, asked again later); a chain that cannot be reached leaves it "anchored" until a
+ * later pass can check it. Checks back off per message (10 s doubling to 10 min).
+ */
+import type { Address, Hex } from 'viem';
+import type { MessageProof, VerifiedAnchor } from '../../chain/anchor-proof.ts';
+import { AnchorProofError } from '../../chain/anchor-proof.ts';
+import type { MessageProofEntry } from '../../p2p/store-proofs.ts';
+import type { AnchorDb, AnchorDetails, AnchorRecord } from './anchor-db.ts';
+
+export const BATCH = 100;
+const FIRST_DELAY_MS = 10_000;
+const MAX_DELAY_MS = 10 * 60_000;
+
+export interface AnchorTrackerOptions {
+  db: Pick<AnchorDb, 'track' | 'due' | 'put'>;
+  /** Asks the relays for proofs (unknown / pending / anchored) of these message ids. */
+  proofs(messageIds: Hex[], signal: AbortSignal): Promise<MessageProofEntry[]>;
+  /**
+   * Checks a proof against the chain `chainId` and contract, or says the chain is not one this
+   * wallet can read (undefined). @throws AnchorProofError when it does not hold; RPC errors.
+   */
+  verify(
+    proof: MessageProof,
+    chain: { chainId: number; contract: Address },
+    signal: AbortSignal,
+  ): Promise<VerifiedAnchor | undefined>;
+  onChange(account: Address, messageIds: string[]): void;
+  log(message: string): void;
+  now(): number;
+}
+
+function backoff(attempts: number): number {
+  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(attempts, 10));
+}
+
+export class AnchorTracker {
+  readonly #o: AnchorTrackerOptions;
+
+  constructor(options: AnchorTrackerOptions) {
+    this.#o = options;
+  }
+
+  /** Starts following a message (sent with a relay's ack, or received). */
+  async track(account: Address, messageId: string, contentTopic: string): Promise<void> {
+    if (await this.#o.db.track(account, messageId, contentTopic, this.#o.now())) {
+      this.#o.onChange(account, [messageId]);
+    }
+  }
+
+  /** One pass over what is due: pending messages first, then anchored ones not yet verified. */
+  async check(signal: AbortSignal): Promise<void> {
+    const now = this.#o.now();
+    const pending = await this.#o.db.due('pending', now, BATCH);
+    if (pending.length > 0) await this.#askRelays(pending, signal);
+    const unverified = await this.#o.db.due('anchored', now, BATCH);
+    if (unverified.length > 0) await this.#verifyAll(unverified, signal);
+  }
+
+  async #askRelays(records: AnchorRecord[], signal: AbortSignal): Promise<void> {
+    const ids = [...new Set(records.map((record) => record.messageId))];
+    let entries: MessageProofEntry[];
+    try {
+      entries = await this.#o.proofs(
+        ids.map((id) => `0x${id}` as Hex),
+        signal,
+      );
+    } catch (error) {
+      signal.throwIfAborted();
+      this.#o.log(`Anchoring: no relay answered (${error instanceof Error ? error.name : 'error'})`);
+      await this.#later(records);
+      return;
+    }
+    const byId = new Map(entries.map((entry) => [entry.messageId.slice(2).toLowerCase(), entry]));
+    const anchored: AnchorRecord[] = [];
+    const waiting: AnchorRecord[] = [];
+    for (const record of records) {
+      const entry = byId.get(record.messageId);
+      // The relay's topic must be the one the message is on: a proof for another leaf is no proof.
+      if (entry?.state === 'anchored' && entry.anchored && entry.contentTopic === record.contentTopic) {
+        const a = entry.anchored;
+        anchored.push({
+          ...record,
+          state: 'anchored',
+          anchor: {
+            root: a.root,
+            proof: a.proof,
+            batchId: a.batchId.toString(),
+            txHash: a.txHash,
+            blockNumber: a.blockNumber.toString(),
+            chainId: Number(a.chainId),
+            contract: a.contract as Address,
+            manifestCid: a.manifestCid,
+          },
+        });
+      } else {
+        waiting.push(record);
+      }
+    }
+    await this.#later(waiting);
+    if (anchored.length > 0) await this.#verifyAll(anchored, signal);
+  }
+
+  async #verifyAll(records: AnchorRecord[], signal: AbortSignal): Promise<void> {
+    const now = this.#o.now();
+    const done: AnchorRecord[] = [];
+    for (const record of records) {
+      const anchor = record.anchor as AnchorDetails;
+      try {
+        const verified = await this.#o.verify(
+          {
+            messageId: record.messageId,
+            contentTopic: record.contentTopic,
+            root: anchor.root,
+            proof: anchor.proof,
+          },
+          { chainId: anchor.chainId, contract: anchor.contract },
+          signal,
+        );
+        if (verified) {
+          done.push({
+            ...record,
+            state: 'verified',
+            anchor: {
+              ...anchor,
+              blockNumber: verified.blockNumber.toString(),
+              batchId: verified.batchId.toString(),
+              verifiedAt: now,
+            },
+          });
+        } else {
+          // A chain this wallet does not know: keep the relay's word, marked as unverified.
+          done.push({
+            ...record,
+            state: 'anchored',
+            attempts: record.attempts + 1,
+            nextCheckAt: now + MAX_DELAY_MS,
+          });
+        }
+      } catch (error) {
+        signal.throwIfAborted();
+        if (error instanceof AnchorProofError) {
+          // Wrong proof, or a root the chain no longer has (a reorg): back to pending.
+          this.#o.log(`Anchoring: a relay's proof did not hold (${error.reason})`);
+          const { anchor: _dropped, ...rest } = record;
+          done.push({
+            ...rest,
+            state: 'pending',
+            attempts: record.attempts + 1,
+            nextCheckAt: now + backoff(record.attempts),
+          });
+        } else {
+          done.push({
+            ...record,
+            state: 'anchored',
+            attempts: record.attempts + 1,
+            nextCheckAt: now + backoff(record.attempts),
+          });
+        }
+      }
+    }
+    await this.#o.db.put(done);
+    this.#notify(done);
+  }
+
+  async #later(records: AnchorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const now = this.#o.now();
+    await this.#o.db.put(
+      records.map((record) => ({
+        ...record,
+        attempts: record.attempts + 1,
+        nextCheckAt: now + backoff(record.attempts),
+      })),
+    );
+  }
+
+  #notify(records: AnchorRecord[]): void {
+    const byAccount = new Map<Address, string[]>();
+    for (const record of records)
+      byAccount.set(record.account, [...(byAccount.get(record.account) ?? []), record.messageId]);
+    for (const [account, ids] of byAccount) this.#o.onChange(account, ids);
+  }
+}
