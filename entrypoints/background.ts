@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { AnchorDb } from '../src/background/anchoring/anchor-db';
 import { BrowserAlarmScheduler } from '../src/background/browser-alarm-scheduler';
 import { BrowserApprovalWindows } from '../src/background/browser-approval-windows';
 import { BrowserKeyValueStore } from '../src/background/browser-key-value-store';
@@ -32,6 +33,7 @@ export default defineBackground({
       log,
       messaging: {
         openDb: (sealKey) => openBrowserMessageDb(indexedDB, sealKey),
+        openAnchorDb: () => AnchorDb.open(indexedDB),
         startNetwork: (signal) => startBrowserNetwork(localStore, log, signal),
         notifier: browserNotifier({
           setBadgeText: (details) => browser.action.setBadgeText(details),

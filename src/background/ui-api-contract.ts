@@ -6,6 +6,7 @@
 import type { Address } from 'viem';
 import type { CustomNetwork, Network } from '../chain/networks';
 import type { AccountInfo, KeyringStatus } from '../keyring/keyring';
+import type { AnchorRecord } from './anchoring/anchor-db';
 import type { PendingApproval } from './dapp/approval-types';
 import type { SiteGrant } from './dapp/permissions-store';
 import type {
@@ -64,6 +65,8 @@ export interface UiApi {
   sendMessage: { params: { account: Address; to: Address; text: string }; result: MessageView };
   /** Marks every message of the conversation read (unread 0, badge updated). */
   markConversationRead: { params: { account: Address; peer: Address }; result: { unread: number } };
+  /** Where these messages stand in anchoring; messages not followed are left out. */
+  getMessageAnchors: { params: { account: Address; ids: string[] }; result: AnchorRecord[] };
   getRelayStatus: { params: undefined; result: RelayStatus };
   getMessagingSettings: { params: undefined; result: MessagingSettings };
   setMessagingSettings: { params: MessagingSettings; result: MessagingSettings };

@@ -84,6 +84,10 @@ export const uiParamSchemas = {
   canMessage: v.strictObject({ account: address, address }),
   sendMessage: v.strictObject({ account: address, to: address, text: messageText }),
   markConversationRead: v.strictObject({ account: address, peer: address }),
+  getMessageAnchors: v.strictObject({
+    account: address,
+    ids: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))), v.maxLength(MAX_PAGE_SIZE)),
+  }),
   getRelayStatus: none,
   getMessagingSettings: none,
   setMessagingSettings: v.strictObject({ notifications: v.boolean() }),

@@ -6,6 +6,8 @@
 import type { KeyValueStore } from '../keyring/key-value-store';
 import { Keyring } from '../keyring/keyring';
 import { DAPP_PORT_NAME } from '../provider/channel';
+import type { AnchorDb } from './anchoring/anchor-db';
+import { AnchoringService } from './anchoring/anchoring-service';
 import { type AlarmScheduler, AutoLock } from './auto-lock';
 import type { ApprovalWindows } from './dapp/approval-controller';
 import type { DappPort } from './dapp/dapp-port-server';
@@ -13,7 +15,12 @@ import { DappService } from './dapp/dapp-service';
 import type { SendToTab } from './dapp/site-tabs';
 import type { MessageDb } from './messaging/message-db';
 import { MessagingIdentities } from './messaging/messaging-identity';
-import { type MessagingNetwork, MessagingService, type Notifier } from './messaging/messaging-service';
+import {
+  MESSAGING_WAKE_ALARM,
+  type MessagingNetwork,
+  MessagingService,
+  type Notifier,
+} from './messaging/messaging-service';
 import { SettingsStore } from './settings-store';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
@@ -33,6 +40,8 @@ export interface WalletBackgroundOptions {
   /** Messenger adapters: the message store (IndexedDB), the P2P network, badge and notifications. */
   messaging: {
     openDb(sealKey: Uint8Array): Promise<MessageDb>;
+    /** The anchoring state of messages (IndexedDB). */
+    openAnchorDb(): Promise<AnchorDb>;
     startNetwork(signal: AbortSignal): Promise<MessagingNetwork>;
     notifier: Notifier;
   };
@@ -47,6 +56,7 @@ export interface WalletBackground {
   uiServer: UiPortServer;
   dapp: DappService;
   messaging: MessagingService;
+  anchoring: AnchoringService;
   /** Resolves once a session that survived a worker restart has been restored. */
   ready: Promise<unknown>;
   /** Routes a new runtime port to the UI server or the dapp server by its name. */
@@ -94,6 +104,15 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       }),
     onRelay: (status) => uiServer?.broadcastEvent({ type: 'event', event: 'relay', data: status }),
     onIncoming: (account, message) => void dapp?.messageReceived(account, message),
+    onStored: (account, messageId, topic) => anchoring.track(account, messageId, topic),
+    log,
+  });
+  const anchoring = new AnchoringService({
+    openDb: options.messaging.openAnchorDb,
+    proofs: async (ids, signal) => (await messaging.network).anchorProofs(ids, signal),
+    networks: async () => (dapp ? dapp.networks.list() : []),
+    onChange: (account, topics) =>
+      uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
     log,
   });
   const wallet = new WalletService({
@@ -104,6 +123,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       uiServer?.broadcast(state);
       void dapp?.walletStateChanged(state);
       void messaging.walletStateChanged(state);
+      anchoring.walletStateChanged(state);
     },
   });
   const ready = keyring.restoreSession().catch((error: unknown) => {
@@ -115,6 +135,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     .then(async () => {
       const state = await wallet.state();
       void messaging.walletStateChanged(state);
+      anchoring.walletStateChanged(state);
       await dapp?.walletStateChanged(state);
     })
     .catch((error: unknown) => {
@@ -135,7 +156,12 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
   uiServer = new UiPortServer({
     extensionId: options.extensionId,
     extensionBaseUrl: options.extensionBaseUrl,
-    handlers: { ...wallet.handlers, ...dappService.uiHandlers, ...messaging.uiHandlers },
+    handlers: {
+      ...wallet.handlers,
+      ...dappService.uiHandlers,
+      ...messaging.uiHandlers,
+      getMessageAnchors: ({ account, ids }) => anchoring.anchors(account, ids),
+    },
     ready,
     onActivity: (method) => wallet.recordActivity(method),
     onError: (method, error) =>
@@ -148,6 +174,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     uiServer: server,
     dapp: dappService,
     messaging,
+    anchoring,
     ready,
     handleConnect: (port) => {
       if (port.name === UI_PORT_NAME) server.accept(port);
@@ -162,6 +189,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       await ready;
       await autoLock.handleAlarm(name);
       await messaging.handleAlarm(name);
+      if (name === MESSAGING_WAKE_ALARM) await anchoring.check();
     },
   };
 }

@@ -5,6 +5,7 @@
 
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { AnchorDb } from '../../src/background/anchoring/anchor-db';
 import type { AlarmScheduler } from '../../src/background/auto-lock';
 import { AUTO_LOCK_ALARM } from '../../src/background/auto-lock';
 import { openBrowserMessageDb } from '../../src/background/messaging/browser-messaging';
@@ -43,6 +44,7 @@ function setup(stores = { local: new MemoryKeyValueStore(), session: new MemoryK
     extensionBaseUrl: BASE,
     log: (line) => logs.push(line),
     messaging: {
+      openAnchorDb: () => AnchorDb.open(new IDBFactory()),
       openDb: (sealKey) => openBrowserMessageDb(new IDBFactory(), sealKey),
       startNetwork: async () => relay.connect(),
       notifier: { setBadge: async () => {}, notify: async () => {} },

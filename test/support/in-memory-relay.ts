@@ -115,6 +115,12 @@ export class InMemoryTransport implements MessagingNetwork {
     }
   }
 
+  /** This relay does not anchor: every message is unknown to it. */
+  async anchorProofs(messageIds: readonly `0x${string}`[]) {
+    if (!this.#relay.online) throw new RelayUnavailableError();
+    return messageIds.map((messageId) => ({ messageId, state: 'unknown' as const }));
+  }
+
   async latest(topic: string) {
     if (!this.#relay.online) throw new RelayUnavailableError();
     const rows = this.#relay.stored.filter((row) => row.envelope.contentTopic === topic);

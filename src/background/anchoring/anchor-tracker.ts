@@ -29,7 +29,8 @@ export interface AnchorTrackerOptions {
     chain: { chainId: number; contract: Address },
     signal: AbortSignal,
   ): Promise<VerifiedAnchor | undefined>;
-  onChange(account: Address, messageIds: string[]): void;
+  /** These conversations' messages changed anchoring state. */
+  onChange(account: Address, topics: string[]): void;
   log(message: string): void;
   now(): number;
 }
@@ -48,7 +49,7 @@ export class AnchorTracker {
   /** Starts following a message (sent with a relay's ack, or received). */
   async track(account: Address, messageId: string, contentTopic: string): Promise<void> {
     if (await this.#o.db.track(account, messageId, contentTopic, this.#o.now())) {
-      this.#o.onChange(account, [messageId]);
+      this.#o.onChange(account, [contentTopic]);
     }
   }
 
@@ -180,9 +181,12 @@ export class AnchorTracker {
   }
 
   #notify(records: AnchorRecord[]): void {
-    const byAccount = new Map<Address, string[]>();
-    for (const record of records)
-      byAccount.set(record.account, [...(byAccount.get(record.account) ?? []), record.messageId]);
-    for (const [account, ids] of byAccount) this.#o.onChange(account, ids);
+    const byAccount = new Map<Address, Set<string>>();
+    for (const record of records) {
+      const topics = byAccount.get(record.account) ?? new Set<string>();
+      topics.add(record.contentTopic);
+      byAccount.set(record.account, topics);
+    }
+    for (const [account, topics] of byAccount) this.#o.onChange(account, [...topics]);
   }
 }

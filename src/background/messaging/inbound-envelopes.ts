@@ -65,6 +65,7 @@ export interface InboundEnvelopesOptions {
   /** `added`: the change is only these newly stored messages. */
   onChange(account: Address, topics: string[], added?: MessageView[]): void;
   onIncoming(account: Address, message: MessageView, options: { notify: boolean }): void;
+  onStored(account: Address, messageId: string, topic: string): void;
   log(message: string): void;
   now(): number;
 }
@@ -200,6 +201,7 @@ export class InboundEnvelopes {
       ? { ...shown, direction: 'out', status: 'sent' }
       : { ...shown, direction: 'in', status: 'delivered' };
     this.#options.onChange(account, [conversation.topic], [view]);
+    this.#options.onStored(account, row.id, conversation.topic);
     if (!received.fromSelf) {
       const fresh = options.live || now - sentAt < NOTIFY_MAX_AGE_MS;
       this.#options.onIncoming(account, view, { notify: fresh && received.shouldPush !== false });

@@ -9,6 +9,7 @@
  */
 import type { Address } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
+import type { MessageProofEntry } from '../../p2p/store-proofs';
 import type { AlarmScheduler } from '../auto-lock';
 import type { UiHandlers, WalletState } from '../ui-api-contract';
 import { Coalesced } from './coalesced';
@@ -22,11 +23,14 @@ import type { MessagingTransport } from './messaging-transport';
 import { type MessagingUiMethods, messagingUiHandlers } from './messaging-ui-handlers';
 import { Messenger } from './messenger';
 import { MessengerStoppedError } from './messenger-errors';
+import { updateUnreadBadge } from './unread-badge';
 
 export type { MessagingUiMethods } from './messaging-ui-handlers';
 
 /** A started network transport, stopped on lock. */
 export interface MessagingNetwork extends MessagingTransport {
+  /** Where these messages stand in the relays' anchoring (the best answer per message). */
+  anchorProofs(messageIds: readonly `0x${string}`[], signal: AbortSignal): Promise<MessageProofEntry[]>;
   status(): RelayStatus;
   onStatus(listener: (status: RelayStatus) => void): void;
   /** Called when a relay connection (re)opens: time to catch up. */
@@ -54,12 +58,13 @@ export interface MessagingServiceOptions {
    * A function, so the caller can pass a promise it creates later.
    */
   ready?: () => Promise<unknown>;
-  /** UI events. */
-  /** `added`: the change is only these newly stored messages. */
+  /** UI events. `added`: the change is only these newly stored messages. */
   onMessages(account: Address, topics: string[], added?: MessageView[]): void;
   onRelay(status: RelayStatus): void;
   /** New messages for dapps with the messaging permission. */
   onIncoming?(account: Address, message: MessageView): void;
+  /** A message is on a relay's disk (ours acknowledged, or one received): anchoring follows it. */
+  onStored?(account: Address, messageId: string, topic: string): void;
   log(message: string): void;
   /** At most one notification per conversation this often (default 5 s). */
   notificationIntervalMs?: number;
@@ -185,7 +190,9 @@ export class MessagingService {
       const network = await options.startNetwork(signal);
       parts.network = network;
       signal.throwIfAborted();
-      const badge = new Coalesced(() => this.#updateBadge(db, signal));
+      const badge = new Coalesced(() =>
+        updateUnreadBadge(db, (text) => options.notifier.setBadge(text), signal, options.log),
+      );
       parts.badge = badge;
       const messenger: Messenger = new Messenger({
         db,
@@ -203,6 +210,7 @@ export class MessagingService {
           if (info?.notify ?? true) this.#notices.add(message, signal);
           options.onIncoming?.(account, message);
         },
+        onStored: (account, messageId, topic) => options.onStored?.(account, messageId, topic),
         scheduleRetry: (atMs) => {
           if (!signal.aborted) this.#scheduleRetry(messenger, atMs);
         },
@@ -340,19 +348,6 @@ export class MessagingService {
     this.#options.onRelay(status);
   }
 
-  /** Never throws (it runs from dropped promises). */
-  async #updateBadge(db: MessageDb, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    try {
-      const unread = await db.totalUnread();
-      if (signal.aborted) return;
-      const text = unread === 0 ? '' : unread > 99 ? '99+' : String(unread);
-      await this.#options.notifier.setBadge(text);
-    } catch (error) {
-      this.#options.log(`Badge update failed: ${errorName(error)}`);
-    }
-  }
-
   async getSettings(): Promise<MessagingSettings> {
     return readMessagingSettings(this.#options.localStore);
   }
@@ -370,6 +365,11 @@ export class MessagingService {
   /** For the dapp API. */
   get messenger(): Promise<Messenger> {
     return this.#ready().then((running) => running.messenger);
+  }
+
+  /** The running network (anchoring asks its relays). @throws MessengerStoppedError */
+  get network(): Promise<MessagingNetwork> {
+    return this.#ready().then((running) => running.network);
   }
 
   readonly uiHandlers: Pick<UiHandlers, MessagingUiMethods> = messagingUiHandlers({

@@ -46,6 +46,8 @@ export interface MessengerOptions {
    * sender asked for no push or it is an old message found while catching up.
    */
   onIncoming(account: Address, message: MessageView, options: { notify: boolean }): void;
+  /** A message is on a relay's disk: ours acknowledged, or one received and stored. */
+  onStored?(account: Address, messageId: string, topic: string): void;
   /** Wake the worker at this time to retry the outbox (null: nothing pending). */
   scheduleRetry(atMs: number | null): void;
   log(message: string): void;
@@ -137,6 +139,7 @@ export class Messenger {
       account,
       onChange: (address, topics, added) => this.#options.onChange(address, topics, added),
       onIncoming: (address, message, notify) => this.#options.onIncoming(address, message, notify),
+      onStored: (address, id, topic) => this.#options.onStored?.(address, id, topic),
       log: (message) => this.#options.log(message),
       now: () => this.#now(),
     });
@@ -316,16 +319,15 @@ export class Messenger {
 
   /** Bookkeeping after a relay acknowledged an outbox item. */
   async #published(item: PendingItem): Promise<void> {
-    if (item.kind === 'message') this.#options.onChange(item.account, [item.topic]);
+    if (item.kind === 'message') {
+      this.#options.onChange(item.account, [item.topic]);
+      if (item.messageId) this.#options.onStored?.(item.account, item.messageId, item.topic);
+    }
     if (item.kind === 'invitation') this.#conversations.invitationPublished(item.account, item.id);
-    if (item.kind === 'contact') {
-      const state = this.#accounts.get(item.account);
-      if (state) {
-        await this.#options.db.setCursor(
-          publishedMarker(item.account),
-          encodeSignedPublicKeyBundle(publicBundleOf(state.me)),
-        );
-      }
+    const state = item.kind === 'contact' ? this.#accounts.get(item.account) : undefined;
+    if (state) {
+      const bundle = encodeSignedPublicKeyBundle(publicBundleOf(state.me));
+      await this.#options.db.setCursor(publishedMarker(item.account), bundle);
     }
   }
 

@@ -17,6 +17,7 @@ import {
   StoreRateLimitedError,
   StoreRejectedError,
 } from '../../p2p/store-client';
+import type { MessageProofEntry } from '../../p2p/store-proofs';
 import { decodeEnvelope, type Envelope, MAX_ENCODED_ENVELOPE_BYTES } from '../../protocol/index';
 import type { RelayConnectionState, RelayStatus } from './message-views';
 import type { MessagingNetwork } from './messaging-service';
@@ -266,6 +267,30 @@ class P2pNetwork implements MessagingNetwork {
       if (!result.cursor || result.envelopes.length === 0) return;
       next = result.cursor;
     }
+  }
+
+  async anchorProofs(
+    messageIds: readonly `0x${string}`[],
+    signal: AbortSignal,
+  ): Promise<MessageProofEntry[]> {
+    const rank = { unknown: 0, pending: 1, anchored: 2 } as const;
+    const best = new Map<string, MessageProofEntry>();
+    let answered = false;
+    for (const relay of this.#connected()) {
+      if (!relay.peer) continue;
+      try {
+        for (const entry of await this.#store.proofs(relay.peer, messageIds, { signal })) {
+          const current = best.get(entry.messageId);
+          if (!current || rank[entry.state] > rank[current.state]) best.set(entry.messageId, entry);
+        }
+        answered = true;
+      } catch (error) {
+        // A relay that does not anchor (or failed) says nothing; others may.
+        if (signal.aborted) throw error;
+      }
+    }
+    if (!answered) throw new RelayUnavailableError('No relay answered about anchoring');
+    return [...best.values()];
   }
 
   async latest(topic: string, signal: AbortSignal): Promise<Envelope | null> {

@@ -8,6 +8,7 @@ import { shortAddress } from '../wallet/AccountRow';
 import { sameAddress } from './addresses';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
+import { useAnchors } from './use-anchors';
 import { useChat } from './use-chat';
 
 export function Chat({
@@ -22,6 +23,7 @@ export function Chat({
   onBack: () => void;
 }) {
   const { messages, hasEarlier, loadingEarlier, loadEarlier, send, error } = useChat(client, account, peer);
+  const anchors = useAnchors(client, account, messages);
   const list = useRef<HTMLOListElement>(null);
   const lastId = messages?.at(-1)?.id;
 
@@ -59,7 +61,9 @@ export function Chat({
         ) : messages.length === 0 ? (
           <li class="hint">No messages yet. Say hello.</li>
         ) : (
-          messages.map((message) => <MessageBubble key={message.id} message={message} now={now} />)
+          messages.map((message) => (
+            <MessageBubble key={message.id} message={message} now={now} anchor={anchors.get(message.id)} />
+          ))
         )}
       </ol>
       <ErrorNote message={error} />

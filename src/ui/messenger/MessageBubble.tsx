@@ -1,8 +1,18 @@
 /** One message of a chat: its content as text, when it was sent, and for our own messages how far it got. */
+import type { AnchorRecord } from '../../background/anchoring/anchor-db';
 import type { MessageView } from '../../background/messaging/message-views';
+import { AnchorBadge } from './AnchorBadge';
 import { contentBody, fullTime, isoTime, messageTime, statusLabel } from './format';
 
-export function MessageBubble({ message, now }: { message: MessageView; now: number }) {
+export function MessageBubble({
+  message,
+  now,
+  anchor,
+}: {
+  message: MessageView;
+  now: number;
+  anchor?: AnchorRecord | undefined;
+}) {
   const out = message.direction === 'out';
   return (
     <li class={`bubble ${message.direction}`} data-id={message.id} data-status={message.status}>
@@ -22,6 +32,7 @@ export function MessageBubble({ message, now }: { message: MessageView; now: num
           </span>
         ) : null}
       </p>
+      {anchor ? <AnchorBadge record={anchor} /> : null}
     </li>
   );
 }

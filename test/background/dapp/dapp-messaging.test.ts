@@ -4,9 +4,11 @@
  * stores on fake-indexeddb, and sites talking to them over real bridge ports from tabs.
  * The approval windows are the only fake: the test answers them.
  */
+
 import { IDBFactory } from 'fake-indexeddb';
 import type { Address } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AnchorDb } from '../../../src/background/anchoring/anchor-db';
 import type { AlarmScheduler } from '../../../src/background/auto-lock';
 import type { PendingApproval } from '../../../src/background/dapp/approval-types';
 import { DappMessaging } from '../../../src/background/dapp/dapp-messaging';
@@ -48,6 +50,7 @@ async function user(relay: InMemoryRelay, mnemonic: string) {
     extensionBaseUrl: `chrome-extension://${ID}/`,
     log: () => {},
     messaging: {
+      openAnchorDb: () => AnchorDb.open(new IDBFactory()),
       openDb: (sealKey) => openBrowserMessageDb(new IDBFactory(), sealKey),
       startNetwork: async () => relay.connect(),
       notifier: { setBadge: async () => {}, notify: async () => {} },

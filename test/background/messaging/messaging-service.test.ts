@@ -2,8 +2,10 @@
  * Two wallet backgrounds (Alice and Bob) over the UI port and one in-memory relay:
  * the messenger follows lock/unlock, and the popup's API sends and receives.
  */
+
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { AnchorDb } from '../../../src/background/anchoring/anchor-db';
 import type { AlarmScheduler } from '../../../src/background/auto-lock';
 import { openBrowserMessageDb } from '../../../src/background/messaging/browser-messaging';
 import { conversationNotificationId } from '../../../src/background/messaging/conversation-notices';
@@ -47,6 +49,7 @@ async function user(relay: InMemoryRelay, networkDelayMs = 0) {
     extensionBaseUrl: BASE,
     log: () => {},
     messaging: {
+      openAnchorDb: () => AnchorDb.open(new IDBFactory()),
       openDb: async (sealKey) => {
         const db = await openBrowserMessageDb(factory, sealKey);
         const store = { closed: false };

@@ -24,6 +24,8 @@ interface User {
   incoming: MessageView[];
   /** Messages named by `onChange` as newly stored. */
   added: MessageView[];
+  /** `onStored` calls: messages on a relay's disk, for anchoring. */
+  stored: string[];
   logs: string[];
 }
 
@@ -47,6 +49,7 @@ async function startUser(
   const transport = relay.connect();
   const incoming: MessageView[] = [];
   const added: MessageView[] = [];
+  const stored: string[] = [];
   const logs: string[] = [];
   const messenger = new Messenger({
     db,
@@ -54,6 +57,7 @@ async function startUser(
     transport,
     onChange: (_account, _topics, views) => added.push(...(views ?? [])),
     onIncoming: (_account, message) => incoming.push(message),
+    onStored: (account, id, topic) => stored.push(`${account} ${id} ${topic}`),
     scheduleRetry: () => {},
     log: (line) => logs.push(line),
   });
@@ -67,6 +71,7 @@ async function startUser(
     messenger,
     incoming,
     added,
+    stored,
     logs,
   };
   open.push(user);
@@ -103,6 +108,9 @@ describe('Messenger', () => {
     expect(bob.incoming.map((message) => message.id)).toEqual([sent.id]);
     // The change names the stored message, as the views show it.
     expect(bob.added).toEqual(await bob.messenger.getMessages(bob.address, alice.address, {}));
+    // Anchoring follows it on both sides: Alice's once the relay acknowledged it, Bob's once stored.
+    expect(alice.stored).toContain(`${alice.address} ${sent.id} ${sent.topic}`);
+    expect(bob.stored).toEqual([`${bob.address} ${sent.id} ${sent.topic}`]);
     const [conversation] = await bob.messenger.listConversations(bob.address);
     expect(conversation).toMatchObject({ peer: alice.address, unread: 1 });
 

@@ -189,6 +189,44 @@ describe('Chat', () => {
     expect(fake.callsOf('markConversationRead')).toHaveLength(1);
   });
 
+  it("shows each message's anchoring, with the proof of a verified one", async () => {
+    const first = textMessage('anchoring one', t0, 'out', 'sent');
+    const second = textMessage('verified one', t0 + 1000);
+    const ids = (n: string) => n.padStart(64, '0');
+    const messages = [
+      { ...first, id: ids('1') },
+      { ...second, id: ids('2') },
+    ];
+    const base = { account: ALICE, contentTopic: TOPIC_BOB, trackedAt: t0, nextCheckAt: t0, attempts: 0 };
+    const { fake } = renderChat(() => messages, {
+      getMessageAnchors: async () => [
+        { ...base, messageId: ids('1'), state: 'pending' },
+        {
+          ...base,
+          messageId: ids('2'),
+          state: 'verified',
+          anchor: {
+            root: `0x${'aa'.repeat(32)}`,
+            proof: [`0x${'bb'.repeat(32)}`],
+            batchId: '3',
+            txHash: `0x${'cc'.repeat(32)}`,
+            blockNumber: '42',
+            chainId: 31337,
+            contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            manifestCid: 'bafy',
+            verifiedAt: t0,
+          },
+        },
+      ],
+    });
+    await screen.findByText('Verified on chain');
+    const [pending, verified] = bubbles();
+    expect(within(pending!).getByText('Anchoring…')).toBeTruthy();
+    expect(within(verified!).getByText('42')).toBeTruthy();
+    expect(within(verified!).getByText(`0x${'bb'.repeat(32)}`)).toBeTruthy();
+    expect(fake.callsOf('getMessageAnchors')[0]).toEqual({ account: ALICE, ids: [ids('1'), ids('2')] });
+  });
+
   it('pages back from the oldest message shown, not skipping messages that share its time', async () => {
     // Three messages share the time of the first page's oldest one.
     const all = Array.from({ length: PAGE_SIZE + 3 }, (_, i) =>
