@@ -15,7 +15,30 @@ export async function newRelayDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'cairn-relay-'));
 }
 
-export async function startRelay(dataDir: string, options: { port?: number } = {}): Promise<RelayDaemon> {
+export interface RelayAnchoringOptions {
+  rpcUrl: string;
+  contract: string;
+  key: string;
+}
+
+export async function startRelay(
+  dataDir: string,
+  options: { port?: number; anchoring?: RelayAnchoringOptions } = {},
+): Promise<RelayDaemon> {
   if (!existsSync(RELAY_BUNDLE)) await buildRelay();
-  return startRelayDaemon({ dataDir, listen: `/ip4/127.0.0.1/tcp/${options.port ?? DEFAULT_RELAY_PORT}/ws` });
+  const anchoring = options.anchoring;
+  return startRelayDaemon({
+    dataDir,
+    listen: `/ip4/127.0.0.1/tcp/${options.port ?? DEFAULT_RELAY_PORT}/ws`,
+    ...(anchoring
+      ? {
+          // Quick batches for tests: cut after 1 s, anchored at 1 confirmation.
+          extraArgs: [
+            ...['--anchor-rpc', anchoring.rpcUrl, '--anchor-contract', anchoring.contract],
+            ...['--anchor-interval', '1', '--anchor-confirmations', '1', '--anchor-poll', '0.1'],
+          ],
+          env: { CAIRN_RELAY_ANCHOR_KEY: anchoring.key },
+        }
+      : {}),
+  });
 }
