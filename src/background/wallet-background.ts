@@ -150,7 +150,12 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     extensionId: options.extensionId,
     ready,
     log,
-    messaging,
+    messaging: {
+      get messenger() {
+        return messaging.messenger;
+      },
+      anchors: (account, ids) => anchoring.anchors(account, ids),
+    },
   });
   const dappService = dapp;
   uiServer = new UiPortServer({

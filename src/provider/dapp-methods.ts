@@ -43,6 +43,7 @@ export const MESSAGING_METHODS = [
   'cairn_sendMessage',
   'cairn_listConversations',
   'cairn_getMessages',
+  'cairn_getMessageProof',
 ] as const;
 
 /** Methods served by the wallet itself (accounts, signing, permissions, chains, messaging). */

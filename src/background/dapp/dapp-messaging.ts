@@ -4,10 +4,12 @@
  * documented beside `MESSAGING_METHODS` (src/provider/dapp-methods.ts); results reuse the
  * messenger's `DisplayContent`, so a site never gets raw envelopes, keys or HTML.
  */
-import { type Address, isAddressEqual } from 'viem';
+import { type Address, bytesToHex, isAddressEqual } from 'viem';
+import { anchorLeaf } from '../../chain/anchor-leaf';
 import { CairnError, InvalidParamsError, LockedError, RpcErrorCode } from '../../keyring/errors';
 import { ContentError } from '../../protocol/content/content-errors';
 import type { MessagingMethod } from '../../provider/dapp-methods';
+import type { AnchorRecord } from '../anchoring/anchor-db';
 import type {
   ConversationView,
   DisplayContent,
@@ -17,7 +19,12 @@ import type {
 import type { Messenger } from '../messaging/messenger';
 import { MessengerStoppedError } from '../messaging/messenger-errors';
 import { parseNoParams } from './dapp-params';
-import { parseCanMessage, parseGetMessages, parseSendMessage } from './messaging-params';
+import {
+  parseCanMessage,
+  parseGetMessageProof,
+  parseGetMessages,
+  parseSendMessage,
+} from './messaging-params';
 import type { PermissionsStore } from './permissions-store';
 import { TokenBuckets } from './token-bucket';
 
@@ -27,6 +34,22 @@ export type DappMessenger = Pick<Messenger, 'canMessage' | 'send' | 'listConvers
 /** The running messenger; rejects with MessengerStoppedError (4100) while the wallet is locked. */
 export interface MessengerSource {
   readonly messenger: Promise<DappMessenger>;
+  /** Anchoring records of the account's messages (src/background/anchoring). */
+  anchors?(account: Address, messageIds: string[]): Promise<AnchorRecord[]>;
+}
+
+/** `cairn_getMessageProof` once the message is anchored (null before). */
+export interface DappMessageProof {
+  root: `0x${string}`;
+  leaf: `0x${string}`;
+  proof: `0x${string}`[];
+  batchId: string;
+  txHash: `0x${string}`;
+  blockNumber: string;
+  chainId: number;
+  contract: Address;
+  /** Whether this wallet checked the proof against the chain (false: only a relay's word so far). */
+  verified: boolean;
 }
 
 /** A message as a site sees it. */
@@ -147,7 +170,29 @@ export class DappMessaging {
         const me = await this.identity(origin);
         return (await (await this.#messenger()).getMessages(me, peer, page)).map(toDappMessage);
       }
+      case 'cairn_getMessageProof':
+        return this.#proof(origin, parseGetMessageProof(params));
     }
+  }
+
+  /** The proof of one of the account's messages, or null while it is not anchored. */
+  async #proof(origin: string, messageId: string): Promise<DappMessageProof | null> {
+    const me = await this.identity(origin);
+    await this.#messenger(); // 4100 while messaging is stopped, as the other methods
+    const [record] = (await this.#o.source.anchors?.(me, [messageId])) ?? [];
+    const anchor = record?.anchor;
+    if (!record || !anchor || record.state === 'pending') return null;
+    return {
+      root: anchor.root,
+      leaf: bytesToHex(anchorLeaf(record.messageId, record.contentTopic)),
+      proof: anchor.proof,
+      batchId: anchor.batchId,
+      txHash: anchor.txHash,
+      blockNumber: anchor.blockNumber,
+      chainId: anchor.chainId,
+      contract: anchor.contract,
+      verified: record.state === 'verified',
+    };
   }
 
   /**

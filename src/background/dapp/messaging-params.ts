@@ -118,3 +118,18 @@ export function parseGetMessages(params: unknown): { peer: Address; before?: num
     limit: page.limit ?? DEFAULT_MESSAGES_PAGE,
   };
 }
+
+/** `[id]`: a message id as `cairn_sendMessage` and `cairn_getMessages` return it (64 hex digits). */
+export function parseGetMessageProof(params: unknown): string {
+  const [id] = parseParams(
+    v.strictTuple([
+      v.pipe(
+        v.string('expected a message id'),
+        v.regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits'),
+      ),
+    ]),
+    params,
+    'cairn_getMessageProof',
+  );
+  return id;
+}

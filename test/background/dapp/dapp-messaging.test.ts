@@ -6,7 +6,7 @@
  */
 
 import { IDBFactory } from 'fake-indexeddb';
-import type { Address } from 'viem';
+import { type Address, bytesToHex } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnchorDb } from '../../../src/background/anchoring/anchor-db';
 import type { AlarmScheduler } from '../../../src/background/auto-lock';
@@ -17,6 +17,7 @@ import { MAX_DAPP_MESSAGE_BYTES } from '../../../src/background/dapp/messaging-p
 import type { SiteEventMessage } from '../../../src/background/dapp/site-tabs';
 import { openBrowserMessageDb } from '../../../src/background/messaging/browser-messaging';
 import { createWalletBackground } from '../../../src/background/wallet-background';
+import { anchorLeaf } from '../../../src/chain/anchor-leaf';
 import { MemoryKeyValueStore } from '../../../src/keyring/key-value-store';
 import { generateMnemonic } from '../../../src/keyring/mnemonic';
 import { DAPP_PORT_NAME } from '../../../src/provider/channel';
@@ -40,6 +41,7 @@ type RpcFailure = { code: number; message: string };
 async function user(relay: InMemoryRelay, mnemonic: string) {
   const windows = new FakeApprovalWindows();
   const sent: Array<[number, SiteEventMessage]> = [];
+  const anchorFactory = new IDBFactory();
   const background = createWalletBackground({
     localStore: new MemoryKeyValueStore(),
     sessionStore: new MemoryKeyValueStore(),
@@ -50,7 +52,7 @@ async function user(relay: InMemoryRelay, mnemonic: string) {
     extensionBaseUrl: `chrome-extension://${ID}/`,
     log: () => {},
     messaging: {
-      openAnchorDb: () => AnchorDb.open(new IDBFactory()),
+      openAnchorDb: () => AnchorDb.open(anchorFactory),
       openDb: (sealKey) => openBrowserMessageDb(new IDBFactory(), sealKey),
       startNetwork: async () => relay.connect(),
       notifier: { setBadge: async () => {}, notify: async () => {} },
@@ -113,7 +115,17 @@ async function user(relay: InMemoryRelay, mnemonic: string) {
     await granted;
     return page;
   };
-  return { background, windows, account, site, messagingSite, nextApproval, approveNext, rejectNext };
+  return {
+    background,
+    windows,
+    account,
+    site,
+    messagingSite,
+    nextApproval,
+    approveNext,
+    rejectNext,
+    anchorFactory,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -548,5 +560,58 @@ describe('cairn_* while locked', () => {
     await carol.background.wallet.handlers.unlock({ password: PASSWORD });
     expect(await page.request('cairn_getIdentity')).toEqual({ address: carol.account });
     await expect.poll(() => page.request('cairn_listConversations')).toEqual([]);
+  });
+});
+
+describe('cairn_getMessageProof', () => {
+  it('is null while the message is not anchored, then the proof, with whether this wallet verified it', async () => {
+    const page = await alice.messagingSite('https://proofs.example');
+    const sent = (await page.request('cairn_sendMessage', [{ to: bob.account, content: 'prove me' }])) as {
+      id: string;
+      topic: string;
+    };
+    expect(await page.request('cairn_getMessageProof', [sent.id])).toBeNull();
+    expect(await failure(page.request('cairn_getMessageProof', ['0x12']))).toMatchObject({ code: -32602 });
+    expect(
+      await failure(alice.site('https://other.example').request('cairn_getMessageProof', [sent.id])),
+    ).toMatchObject({
+      code: 4100,
+    });
+
+    // The relay's proof, as the anchoring tracker stores it once checked against the chain.
+    const db = await AnchorDb.open(alice.anchorFactory);
+    const anchor = {
+      root: `0x${'aa'.repeat(32)}` as const,
+      proof: [`0x${'bb'.repeat(32)}` as const],
+      batchId: '7',
+      txHash: `0x${'cc'.repeat(32)}` as const,
+      blockNumber: '99',
+      chainId: 31337,
+      contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' as Address,
+      manifestCid: 'bafymanifest',
+    };
+    const base = {
+      account: alice.account,
+      messageId: sent.id,
+      contentTopic: sent.topic,
+      trackedAt: 1,
+      nextCheckAt: 1,
+      attempts: 0,
+    };
+    await db.put([{ ...base, state: 'anchored', anchor }]);
+    const leaf = bytesToHex(anchorLeaf(sent.id, sent.topic));
+    const { manifestCid: _cid, ...expected } = anchor;
+    expect(await page.request('cairn_getMessageProof', [sent.id])).toEqual({
+      ...expected,
+      leaf,
+      verified: false,
+    });
+    await db.put([{ ...base, state: 'verified', anchor: { ...anchor, verifiedAt: 2 } }]);
+    expect(await page.request('cairn_getMessageProof', [sent.id])).toEqual({
+      ...expected,
+      leaf,
+      verified: true,
+    });
+    db.close();
   });
 });
