@@ -9,7 +9,7 @@ import { anchorLeaf } from '../../chain/anchor-leaf';
 import { CairnError, InvalidParamsError, LockedError, RpcErrorCode } from '../../keyring/errors';
 import { ContentError } from '../../protocol/content/content-errors';
 import type { MessagingMethod } from '../../provider/dapp-methods';
-import type { AnchorRecord } from '../anchoring/anchor-db';
+import type { AnchorDetails, AnchorRecord } from '../anchoring/anchor-db';
 import type {
   ConversationView,
   DisplayContent,
@@ -39,18 +39,11 @@ export interface MessengerSource {
 }
 
 /** `cairn_getMessageProof` once the message is anchored (null before). */
-export interface DappMessageProof {
-  root: `0x${string}`;
+export type DappMessageProof = Omit<AnchorDetails, 'manifestCid' | 'verifiedAt'> & {
   leaf: `0x${string}`;
-  proof: `0x${string}`[];
-  batchId: string;
-  txHash: `0x${string}`;
-  blockNumber: string;
-  chainId: number;
-  contract: Address;
   /** Whether this wallet checked the proof against the chain (false: only a relay's word so far). */
   verified: boolean;
-}
+};
 
 /** A message as a site sees it. */
 export interface DappMessage {
