@@ -1,8 +1,18 @@
 /**
- * Reads an Anchor contract over a JSON-RPC endpoint (`eth_call anchoredAt(root)`), with the
- * reply decoded and checked by viem: what `verifyMessageProof` needs from the chain.
+ * Reads an Anchor contract over a JSON-RPC endpoint, replies decoded and checked by viem:
+ * `anchoredAt(root)` (what `verifyMessageProof` needs) and the `Anchored` events of a block range
+ * (what rebuilding an inbox from chain scans).
  */
-import { type Address, decodeFunctionResult, encodeFunctionData, type Hex } from 'viem';
+import {
+  type Address,
+  decodeEventLog,
+  decodeFunctionResult,
+  encodeEventTopics,
+  encodeFunctionData,
+  type Hex,
+  hexToString,
+  toHex,
+} from 'viem';
 import type { ReadAnchoredAt } from './anchor-proof.ts';
 import { anchorAbi } from './contract-artifacts.ts';
 
@@ -18,5 +28,47 @@ export function anchoredAtReader(rpc: JsonRpcRequester, contract: Address): Read
       throw new TypeError('eth_call returned something that is not hex');
     }
     return decodeFunctionResult({ abi: anchorAbi, functionName: 'anchoredAt', data: result as Hex });
+  };
+}
+
+export interface AnchoredEvent {
+  batchId: bigint;
+  root: Hex;
+  count: number;
+  manifestCid: string;
+  blockNumber: bigint;
+}
+
+/** The `Anchored` events of `contract` in [fromBlock, toBlock]; malformed logs are skipped. */
+export function anchoredEventsReader(rpc: JsonRpcRequester, contract: Address) {
+  const topics = encodeEventTopics({ abi: anchorAbi, eventName: 'Anchored' });
+  return async (fromBlock: bigint, toBlock: bigint, signal: AbortSignal): Promise<AnchoredEvent[]> => {
+    const logs = await rpc.request(
+      'eth_getLogs',
+      [{ address: contract, topics, fromBlock: toHex(fromBlock), toBlock: toHex(toBlock) }],
+      { signal },
+    );
+    if (!Array.isArray(logs)) throw new TypeError('eth_getLogs returned something that is not a list');
+    const events: AnchoredEvent[] = [];
+    for (const log of logs as { data: Hex; topics: [Hex, ...Hex[]]; blockNumber: Hex }[]) {
+      try {
+        const { args } = decodeEventLog({
+          abi: anchorAbi,
+          eventName: 'Anchored',
+          data: log.data,
+          topics: log.topics,
+        });
+        events.push({
+          batchId: args.batchId,
+          root: args.root,
+          count: args.count,
+          manifestCid: hexToString(args.manifestCid),
+          blockNumber: BigInt(log.blockNumber),
+        });
+      } catch {
+        // Not an Anchored log of this ABI: skip it.
+      }
+    }
+    return events;
   };
 }

@@ -7,11 +7,8 @@
  * `acceptShared`, checked and rate-limited per peer.
  */
 import type { Blockstore } from 'interface-blockstore';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { create as createDigest } from 'multiformats/hashes/digest';
-import { sha256 as sha256Hasher } from 'multiformats/hashes/sha2';
 import { decodeManifestPage, encodeManifestPages, type ManifestLeaf } from '../chain/anchor-manifest.ts';
+import { messageCid } from '../chain/message-cid.ts';
 import { sha256 } from '../protocol/keys.ts';
 import { isConversationTopic } from '../protocol/topics.ts';
 import type { Logger } from './logger.ts';
@@ -19,11 +16,6 @@ import type { RateLimiter } from './rate-limiter.ts';
 
 /** Leaves per shared page: with topics of at most 256 characters a page stays under 80 KB. */
 export const SHARE_PAGE_LEAVES = 256;
-
-/** The CID of the raw block holding a message's bytes: its id is the block's sha2-256 digest. */
-export function messageCid(messageId: Uint8Array): CID {
-  return CID.createV1(raw.code, createDigest(sha256Hasher.code, messageId));
-}
 
 export type SharedVerdict = 'accept' | 'reject' | 'ignore';
 

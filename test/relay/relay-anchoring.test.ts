@@ -30,12 +30,12 @@ import { type BatchReceipt, decodeBatchReceipt } from '../../src/chain/anchor-re
 import type { AnchoringContracts } from '../../src/chain/anchoring-contracts.ts';
 import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
 import { MerkleTree } from '../../src/chain/merkle-tree.ts';
+import { messageCid } from '../../src/chain/message-cid.ts';
 import { ANCHOR_RECEIPTS_TOPIC } from '../../src/p2p/anchor-topics.ts';
 import { type CairnNode, createCairnNode } from '../../src/p2p/cairn-node';
 import { StoreClient } from '../../src/p2p/store-client.ts';
 import { decodeEnvelope } from '../../src/protocol/envelope.ts';
 import { sha256 } from '../../src/protocol/keys.ts';
-import { messageCid } from '../../src/relay/anchor-feed.ts';
 import { conversation, messageEnvelope } from './helpers.ts';
 
 let chain: HardhatNode;

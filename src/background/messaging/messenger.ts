@@ -20,8 +20,8 @@ import {
   type PrivateKeyBundle,
   publicBundleOf,
   type VerifiedBundle,
-  verifyContactBundleFor,
 } from '../../protocol/index';
+import { resolveContactBundle } from './bundle-resolver';
 import { CatchUp, sleepFor } from './catch-up';
 import { type ConversationAccount as AccountState, ConversationOpener, nsToMs } from './conversation-opener';
 import { toDisplayContent } from './display-content';
@@ -58,8 +58,6 @@ export interface MessengerOptions {
 
 /** How long to wait for a relay before counting a fetch as failed. */
 const FETCH_TIMEOUT_MS = 15_000;
-/** Bundles older than this are fetched again before starting a new conversation. */
-const BUNDLE_CACHE_MS = 24 * 60 * 60_000;
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
@@ -233,29 +231,10 @@ export class Messenger {
   // ── Peers ────────────────────────────────────────────────────────────
 
   /** The peer's verified contact bundle: local cache, then the relay directory. */
-  async resolveBundle(address: Address, options: { fresh?: boolean } = {}): Promise<VerifiedBundle | null> {
-    const peer = getAddress(address);
-    const cached = await this.#options.db.getBundle(peer);
-    if (cached && !options.fresh && this.#now() - cached.fetchedAt < BUNDLE_CACHE_MS) {
-      try {
-        return verifyContactBundleFor(peer, cached.bundle);
-      } catch {
-        // A corrupted cache entry: ask the relay again.
-      }
-    }
+  resolveBundle(address: Address, options: { fresh?: boolean } = {}): Promise<VerifiedBundle | null> {
     const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]);
-    const latest = await this.#options.transport.latest(contactTopic(peer), signal);
-    if (!latest) {
-      if (!cached) return null;
-      try {
-        return verifyContactBundleFor(peer, cached.bundle);
-      } catch {
-        return null;
-      }
-    }
-    const verified = verifyContactBundleFor(peer, latest.message);
-    await this.#options.db.putBundle(peer, latest.message, this.#now());
-    return verified;
+    const { db, transport } = this.#options;
+    return resolveContactBundle({ db, transport, address, ...options, now: this.#now(), signal });
   }
 
   async canMessage(account: Address, address: Address): Promise<boolean> {
