@@ -67,6 +67,18 @@ export interface UiApi {
   markConversationRead: { params: { account: Address; peer: Address }; result: { unread: number } };
   /** Where these messages stand in anchoring; messages not followed are left out. */
   getMessageAnchors: { params: { account: Address; ids: string[] }; result: AnchorRecord[] };
+  /** Rebuilds the account's inbox from chain + IPFS; block numbers as decimal strings. */
+  rebuildInbox: {
+    params: { account: Address };
+    result: {
+      batches: number;
+      found: number;
+      restored: number;
+      skipped: number;
+      scannedTo: string;
+      head: string;
+    };
+  };
   getRelayStatus: { params: undefined; result: RelayStatus };
   getMessagingSettings: { params: undefined; result: MessagingSettings };
   setMessagingSettings: { params: MessagingSettings; result: MessagingSettings };

@@ -88,6 +88,7 @@ export const uiParamSchemas = {
     account: address,
     ids: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))), v.maxLength(MAX_PAGE_SIZE)),
   }),
+  rebuildInbox: v.strictObject({ account: address }),
   getRelayStatus: none,
   getMessagingSettings: none,
   setMessagingSettings: v.strictObject({ notifications: v.boolean() }),

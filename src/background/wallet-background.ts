@@ -111,6 +111,9 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     openDb: options.messaging.openAnchorDb,
     proofs: async (ids, signal) => (await messaging.network).anchorProofs(ids, signal),
     networks: async () => (dapp ? dapp.networks.list() : []),
+    selectedNetwork: () => (dapp ? dapp.networks.selected() : Promise.reject(new Error('not ready'))),
+    messenger: () => messaging.messenger,
+    fetchBlock: async (cid, signal) => (await messaging.network).fetchBlock(cid, signal),
     onChange: (account, topics) =>
       uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
     log,
@@ -166,6 +169,10 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       ...dappService.uiHandlers,
       ...messaging.uiHandlers,
       getMessageAnchors: ({ account, ids }) => anchoring.anchors(account, ids),
+      rebuildInbox: async ({ account }) => {
+        const result = await anchoring.rebuild(account, AbortSignal.timeout(10 * 60_000));
+        return { ...result, scannedTo: result.scannedTo.toString(), head: result.head.toString() };
+      },
     },
     ready,
     onActivity: (method) => wallet.recordActivity(method),

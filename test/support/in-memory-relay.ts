@@ -115,6 +115,11 @@ export class InMemoryTransport implements MessagingNetwork {
     }
   }
 
+  /** No IPFS behind this relay. */
+  async fetchBlock(): Promise<Uint8Array> {
+    throw new RelayUnavailableError('no blocks here');
+  }
+
   /** This relay does not anchor: every message is unknown to it. */
   async anchorProofs(messageIds: readonly `0x${string}`[]) {
     if (!this.#relay.online) throw new RelayUnavailableError();

@@ -4,12 +4,16 @@
  * proofs against the chain the relay anchored on, when the wallet knows that network (its
  * contracts); otherwise a message stays "anchored" on the relay's word, never "verified".
  */
+import type { CID } from 'multiformats/cid';
 import type { Address, Hex } from 'viem';
 import { verifyMessageProof } from '../../chain/anchor-proof.ts';
-import { anchoredAtReader } from '../../chain/anchor-reader.ts';
+import { anchoredAtReader, anchoredEventsReader } from '../../chain/anchor-reader.ts';
+import { type RecoveryProgress, rebuildInbox } from '../../chain/inbox-recovery.ts';
 import { JsonRpcClient } from '../../chain/json-rpc-client.ts';
 import type { Network } from '../../chain/networks.ts';
+import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
 import type { MessageProofEntry } from '../../p2p/store-proofs.ts';
+import type { Envelope } from '../../protocol/index.ts';
 import type { WalletState } from '../ui-api-contract';
 import type { AnchorDb, AnchorRecord } from './anchor-db.ts';
 import { AnchorTracker, type AnchorTrackerOptions } from './anchor-tracker.ts';
@@ -18,14 +22,35 @@ export interface AnchoringServiceOptions {
   openDb(): Promise<AnchorDb>;
   /** Asks the running messenger's relays. */
   proofs(messageIds: Hex[], signal: AbortSignal): Promise<MessageProofEntry[]>;
-  /** The networks the wallet knows (presets and the user's). */
+  /** The networks the wallet knows (presets and the user's), and the selected one. */
   networks(): Promise<Network[]>;
+  selectedNetwork(): Promise<Network>;
+  /** The running messenger, for rebuilding an inbox. */
+  messenger(): Promise<{
+    listConversations(account: Address): Promise<{ topic: string }[]>;
+    receiveRecovered(account: Address, envelope: Envelope): Promise<boolean>;
+  }>;
+  /** A block from the relays by CID (bitswap). */
+  fetchBlock(cid: CID, signal: AbortSignal): Promise<Uint8Array>;
   onChange(account: Address, topics: string[]): void;
   log(message: string): void;
   /** @default 15_000 */
   intervalMs?: number;
   now?: () => number;
 }
+
+/** No network the wallet knows has the Anchor contract to rebuild from. */
+export class AnchoringUnavailableError extends CairnError {
+  override name = 'AnchoringUnavailableError';
+  constructor() {
+    super('No known network has the Anchor contract: select one that does (e.g. the devnet)', {
+      code: RpcErrorCode.resourceUnavailable,
+    });
+  }
+}
+
+/** One block fetch may take this long before it counts as missing. */
+const BLOCK_TIMEOUT_MS = 10_000;
 
 export class AnchoringService {
   readonly #o: AnchoringServiceOptions;
@@ -67,6 +92,31 @@ export class AnchoringService {
         this.#checking = null;
       });
     return this.#checking;
+  }
+
+  /**
+   * Rebuilds `account`'s inbox from chain + IPFS (src/chain/inbox-recovery.ts): the selected
+   * network's Anchor contract if it has one, else the first known network with one.
+   * @throws AnchoringUnavailableError, MessengerStoppedError, RPC errors
+   */
+  async rebuild(account: Address, signal: AbortSignal): Promise<RecoveryProgress> {
+    const selected = await this.#o.selectedNetwork();
+    const network = selected.anchoring ? selected : (await this.#o.networks()).find((n) => n.anchoring);
+    const contracts = network?.anchoring;
+    if (!network || !contracts) throw new AnchoringUnavailableError();
+    const messenger = await this.#o.messenger();
+    const topics = new Set((await messenger.listConversations(account)).map((c) => c.topic));
+    const rpc = new JsonRpcClient({ url: network.rpcUrl });
+    return rebuildInbox(
+      {
+        head: async (s) => BigInt(String(await rpc.request('eth_blockNumber', [], { signal: s }))),
+        anchoredEvents: anchoredEventsReader(rpc, contracts.anchor),
+        fetchBlock: (cid, s) =>
+          this.#o.fetchBlock(cid, AbortSignal.any([s, AbortSignal.timeout(BLOCK_TIMEOUT_MS)])),
+        deliver: (envelope) => messenger.receiveRecovered(account, envelope),
+      },
+      { topics, fromBlock: BigInt(contracts.fromBlock), signal },
+    );
   }
 
   /** The anchoring records of these messages (missing ones: not followed). */

@@ -7,6 +7,8 @@
  * cancels a start in progress: the start checks its signal after every await and
  * tears down what it created, so a locked wallet never keeps a node or an open store.
  */
+
+import type { CID } from 'multiformats/cid';
 import type { Address } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { MessageProofEntry } from '../../p2p/store-proofs';
@@ -31,6 +33,8 @@ export type { MessagingUiMethods } from './messaging-ui-handlers';
 export interface MessagingNetwork extends MessagingTransport {
   /** Where these messages stand in the relays' anchoring (the best answer per message). */
   anchorProofs(messageIds: readonly `0x${string}`[], signal: AbortSignal): Promise<MessageProofEntry[]>;
+  /** A block by CID, from the relays over bitswap (rebuilding an inbox from chain). */
+  fetchBlock(cid: CID, signal: AbortSignal): Promise<Uint8Array>;
   status(): RelayStatus;
   onStatus(listener: (status: RelayStatus) => void): void;
   /** Called when a relay connection (re)opens: time to catch up. */

@@ -11,7 +11,9 @@
 import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type Content, defaultContentRegistry } from '../../protocol/content/index';
 import {
+  bytesToHex,
   contactTopic,
+  type Envelope,
   encodeContactBundle,
   encodeEnvelope,
   encodeSignedPublicKeyBundle,
@@ -19,6 +21,7 @@ import {
   inviteTopic,
   type PrivateKeyBundle,
   publicBundleOf,
+  sha256,
   type VerifiedBundle,
 } from '../../protocol/index';
 import { resolveContactBundle } from './bundle-resolver';
@@ -324,6 +327,17 @@ export class Messenger {
 
   async listConversations(account: Address): Promise<ConversationView[]> {
     return this.#options.db.listConversations(this.#account(account).address);
+  }
+
+  /**
+   * A message found while rebuilding the inbox from chain + IPFS: received as a caught-up one
+   * (verified, decrypted, deduplicated). True when it is new in `account`'s inbox.
+   */
+  async receiveRecovered(account: Address, envelope: Envelope): Promise<boolean> {
+    const id = bytesToHex(sha256(envelope.message));
+    if (await this.#options.db.hasMessage(getAddress(account), id)) return false;
+    await this.#inbound.receive(envelope, { live: false });
+    return this.#options.db.hasMessage(getAddress(account), id);
   }
 
   async getMessages(

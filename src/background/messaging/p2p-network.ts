@@ -6,8 +6,10 @@
  */
 import type { PeerId } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { Blockstore } from 'interface-blockstore';
 import type { Datastore } from 'interface-datastore';
+import type { CID } from 'multiformats/cid';
 import { type CairnNode, createCairnNode } from '../../p2p/cairn-node';
 import { loadOrCreatePeerKey } from '../../p2p/peer-key-store';
 import { shardTopicsFor } from '../../p2p/shards';
@@ -291,6 +293,13 @@ class P2pNetwork implements MessagingNetwork {
     }
     if (!answered) throw new RelayUnavailableError('No relay answered about anchoring');
     return [...best.values()];
+  }
+
+  async fetchBlock(cid: CID, signal: AbortSignal): Promise<Uint8Array> {
+    if (this.#connected().length === 0) throw new RelayUnavailableError();
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.#node.blockstore.get(cid, { signal })) chunks.push(chunk);
+    return chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
   }
 
   async latest(topic: string, signal: AbortSignal): Promise<Envelope | null> {

@@ -4,6 +4,7 @@ import { AutoLockSettings } from './AutoLockSettings';
 import { ConnectedSites } from './ConnectedSites';
 import { MessagingSection } from './MessagingSection';
 import { NetworkSettings } from './NetworkSettings';
+import { RebuildInbox } from './RebuildInbox';
 
 export function Settings({
   client,
@@ -27,6 +28,7 @@ export function Settings({
       <AutoLockSettings client={client} state={state} onState={onState} />
       <NetworkSettings client={client} />
       <MessagingSection client={client} />
+      <RebuildInbox client={client} accounts={state.accounts.map((account) => account.address)} />
       <ConnectedSites client={client} />
     </main>
   );
