@@ -4,6 +4,8 @@
  * "Verified on chain" in both chats: each extension got the proof from the relay and checked it
  * against the Anchor contract on the devnet itself.
  */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,7 +23,7 @@ import {
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { accountAddresses, importPhrase, TEST_MNEMONIC } from './support/popup-flows.ts';
+import { accountAddresses, importPhrase, TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -35,17 +37,23 @@ interface Person {
 
 let devnet: HardhatNode;
 let relay: RelayDaemon;
+let relayDir: string;
+let bobProfile: string;
 let alice: Person;
 let bob: Person;
 
-async function onboard(mnemonic: string): Promise<Person> {
-  const browser = await launchExtension(await newProfileDir());
+async function onboard(mnemonic: string, profile?: string): Promise<Person> {
+  const browser = await launchExtension(profile ?? (await newProfileDir()));
   const popup = await browser.openPopup();
   await importPhrase(popup, mnemonic, PASSWORD);
   const [address] = await accountAddresses(popup);
   if (!address) throw new Error('no account');
   await openMessages(popup);
   return { browser, popup, address };
+}
+
+function relayAnchoring() {
+  return { rpcUrl: devnet.url, contract: DEVNET_CONTRACTS.anchor, key: devnetAggregatorKey() };
 }
 
 /** The anchoring label of each bubble, oldest first. */
@@ -57,11 +65,11 @@ beforeAll(async () => {
   devnet = await startHardhatNode({ port: DEVNET_PORT });
   const contracts = await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
   expect(contracts.anchor).toBe(DEVNET_CONTRACTS.anchor);
-  relay = await startRelay(await newRelayDataDir(), {
-    anchoring: { rpcUrl: devnet.url, contract: contracts.anchor, key: devnetAggregatorKey() },
-  });
+  relayDir = await newRelayDataDir();
+  relay = await startRelay(relayDir, { anchoring: relayAnchoring() });
   alice = await onboard(TEST_MNEMONIC);
-  bob = await onboard(BOB_MNEMONIC);
+  bobProfile = await newProfileDir();
+  bob = await onboard(BOB_MNEMONIC, bobProfile);
 });
 
 afterAll(async () => {
@@ -88,4 +96,42 @@ describe('anchoring', () => {
     await details.locator('summary').click();
     await expect.poll(() => details.locator('dd').first().textContent()).toBe('1');
   }, 150_000);
+
+  it('after the relay lost its store, Bob rebuilds what he missed from chain and IPFS', async () => {
+    await bob.browser.close();
+    for (const text of ['while you were away', 'and this too']) await sendMessage(alice.popup, text);
+    // Both anchored (Alice's own messages are verified in her chat once their batch is on chain).
+    await expect
+      .poll(() => anchorLabels(alice.popup), { timeout: 60_000, interval: 500 })
+      .toEqual(Array(3).fill('Anchoring: Verified on chain'));
+
+    // The relay loses its envelope store (disk, not its pinned blocks), then comes back.
+    expect(await relay.stop()).toBe(0);
+    for (const file of await readdir(relayDir)) {
+      if (file.startsWith('envelopes.sqlite')) await rm(join(relayDir, file));
+    }
+    relay = await startRelay(relayDir, { anchoring: relayAnchoring() });
+
+    const browser = await launchExtension(bobProfile);
+    const popup = await browser.openPopup();
+    await unlock(popup, PASSWORD);
+    bob = { browser, popup, address: bob.address };
+    await openMessages(popup);
+    await openConversation(popup, alice.address);
+    await popup.waitForTimeout(3000); // catch-up finds nothing: the relay forgot
+    expect(await chatTexts(popup)).toEqual(['in:Anchor this, Bob']);
+
+    await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    await popup.getByRole('button', { name: 'Rebuild inbox from chain' }).click();
+    await expect
+      .poll(() => popup.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/restored 2 of \d+ messages found/); // the others are held already (incl. read receipts)
+    await popup.getByRole('button', { name: 'Back' }).click();
+    await openMessages(popup);
+    await openConversation(popup, alice.address);
+    await expect
+      .poll(() => chatTexts(popup), { timeout: 10_000 })
+      .toEqual(['in:Anchor this, Bob', 'in:while you were away', 'in:and this too']);
+  }, 240_000);
 });
