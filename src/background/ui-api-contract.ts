@@ -79,6 +79,11 @@ export interface UiApi {
       head: string;
     };
   };
+  /** The rebuild under way: blocks scanned so far of the chain's head (null when none runs). */
+  getRebuildProgress: {
+    params: undefined;
+    result: { scannedTo: string; head: string; restored: number } | null;
+  };
   getRelayStatus: { params: undefined; result: RelayStatus };
   getMessagingSettings: { params: undefined; result: MessagingSettings };
   setMessagingSettings: { params: MessagingSettings; result: MessagingSettings };

@@ -89,6 +89,7 @@ export const uiParamSchemas = {
     ids: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))), v.maxLength(MAX_PAGE_SIZE)),
   }),
   rebuildInbox: v.strictObject({ account: address }),
+  getRebuildProgress: none,
   getRelayStatus: none,
   getMessagingSettings: none,
   setMessagingSettings: v.strictObject({ notifications: v.boolean() }),

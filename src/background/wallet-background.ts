@@ -169,6 +169,16 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       ...dappService.uiHandlers,
       ...messaging.uiHandlers,
       getMessageAnchors: ({ account, ids }) => anchoring.anchors(account, ids),
+      getRebuildProgress: async () => {
+        const progress = anchoring.rebuildProgress();
+        return progress
+          ? {
+              scannedTo: progress.scannedTo.toString(),
+              head: progress.head.toString(),
+              restored: progress.restored,
+            }
+          : null;
+      },
       rebuildInbox: async ({ account }) => {
         const result = await anchoring.rebuild(account, AbortSignal.timeout(10 * 60_000));
         return { ...result, scannedTo: result.scannedTo.toString(), head: result.head.toString() };

@@ -59,6 +59,8 @@ export class AnchoringService {
   #timer: ReturnType<typeof setInterval> | undefined;
   #abort = new AbortController();
   #checking: Promise<void> | null = null;
+  /** The rebuild under way, if any. */
+  #rebuilding: RecoveryProgress | null = null;
 
   constructor(options: AnchoringServiceOptions) {
     this.#o = options;
@@ -107,6 +109,8 @@ export class AnchoringService {
     const messenger = await this.#o.messenger();
     const topics = new Set((await messenger.listConversations(account)).map((c) => c.topic));
     const rpc = new JsonRpcClient({ url: network.rpcUrl });
+    const from = BigInt(contracts.fromBlock);
+    this.#rebuilding = { scannedTo: from - 1n, head: from, batches: 0, found: 0, restored: 0, skipped: 0 };
     return rebuildInbox(
       {
         head: async (s) => BigInt(String(await rpc.request('eth_blockNumber', [], { signal: s }))),
@@ -115,8 +119,22 @@ export class AnchoringService {
           this.#o.fetchBlock(cid, AbortSignal.any([s, AbortSignal.timeout(BLOCK_TIMEOUT_MS)])),
         deliver: (envelope) => messenger.receiveRecovered(account, envelope),
       },
-      { topics, fromBlock: BigInt(contracts.fromBlock), signal },
-    );
+      {
+        topics,
+        fromBlock: from,
+        signal,
+        onProgress: (progress) => {
+          this.#rebuilding = progress;
+        },
+      },
+    ).finally(() => {
+      this.#rebuilding = null;
+    });
+  }
+
+  /** How far the rebuild under way got (null when none runs). */
+  rebuildProgress(): RecoveryProgress | null {
+    return this.#rebuilding ? { ...this.#rebuilding } : null;
   }
 
   /** The anchoring records of these messages (missing ones: not followed). */

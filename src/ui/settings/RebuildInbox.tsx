@@ -20,6 +20,7 @@ export function RebuildInbox({
   accounts: readonly Address[];
 }) {
   const [running, setRunning] = useState(false);
+  const [progress, setProgress] = useState<string | null>(null);
   const [summary, setSummary] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -27,6 +28,15 @@ export function RebuildInbox({
     setRunning(true);
     setError(null);
     setSummary(null);
+    // Progress while it runs: blocks scanned of the chain's head.
+    const timer = setInterval(() => {
+      client
+        .call('getRebuildProgress')
+        .then((p) =>
+          setProgress(p ? `Scanned block ${p.scannedTo} of ${p.head}, ${p.restored} restored…` : null),
+        )
+        .catch(() => {});
+    }, 500);
     try {
       const totals = { batches: 0, found: 0, restored: 0, skipped: 0 };
       let head = '';
@@ -45,6 +55,8 @@ export function RebuildInbox({
     } catch (cause) {
       setError(errorMessage(cause));
     } finally {
+      clearInterval(timer);
+      setProgress(null);
       setRunning(false);
     }
   }
@@ -54,6 +66,7 @@ export function RebuildInbox({
       <button type="button" disabled={running || accounts.length === 0} onClick={() => void rebuild()}>
         {running ? 'Rebuilding…' : 'Rebuild inbox from chain'}
       </button>
+      {running && progress ? <p class="hint">{progress}</p> : null}
       {summary ? <p role="status">{summary}</p> : null}
       <ErrorNote message={error} />
     </div>

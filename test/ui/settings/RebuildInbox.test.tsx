@@ -27,6 +27,27 @@ describe('RebuildInbox', () => {
     expect(fake.callsOf('rebuildInbox')).toEqual([{ account: ALICE }, { account: BOB }]);
   });
 
+  it('shows how far it got while it runs', async () => {
+    let finish: () => void = () => {};
+    const fake = fakeClient({
+      rebuildInbox: () =>
+        new Promise((resolve) => {
+          finish = () =>
+            resolve({ batches: 1, found: 1, restored: 1, skipped: 0, scannedTo: '90', head: '90' });
+        }),
+      getRebuildProgress: async () => ({ scannedTo: '40', head: '90', restored: 1 }),
+    });
+    render(<RebuildInbox client={fake.client} accounts={[ALICE]} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Rebuild inbox from chain' }));
+    expect(
+      await screen.findByText('Scanned block 40 of 90, 1 restored…', {}, { timeout: 2000 }),
+    ).toBeTruthy();
+    expect((screen.getByRole('button') as HTMLButtonElement).disabled).toBe(true);
+    finish();
+    expect((await screen.findByRole('status')).textContent).toMatch(/restored 1 of 1/);
+    expect(screen.queryByText(/Scanned block 40/)).toBeNull();
+  });
+
   it('says why it could not', async () => {
     const fake = fakeClient({
       rebuildInbox: async () => {
