@@ -120,7 +120,7 @@ export class AnchorDb {
   }
 
   /** Records in `state` due by `now`, soonest first, at most `limit`. */
-  async due(state: Exclude<AnchorState, 'verified'>, now: number, limit: number): Promise<AnchorRecord[]> {
+  async due(state: AnchorState, now: number, limit: number): Promise<AnchorRecord[]> {
     return withTransaction(this.#db, [STORE], 'readonly', async (tx) => {
       const index = tx.objectStore(STORE).index(BY_DUE);
       const out: AnchorRecord[] = [];

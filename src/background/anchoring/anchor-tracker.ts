@@ -4,7 +4,9 @@
  * proofs of the messages that are due, at most `BATCH` at a time, and checks the ones it gets.
  * Nothing is marked verified on a relay's word: a proof that does not hold is dropped (the message
  * stays pending, asked again later); a chain that cannot be reached leaves it "anchored" until a
- * later pass can check it. Checks back off per message (10 s doubling to 10 min).
+ * later pass can check it. Checks back off per message (10 s doubling to 10 min). A verified
+ * message is checked again every minute for an hour (past L1 and L2 finality): a reorg that
+ * removed its batch sends it back to pending, and it is anchored again.
  */
 import type { Address, Hex } from 'viem';
 import type { MessageProof, VerifiedAnchor } from '../../chain/anchor-proof.ts';
@@ -15,6 +17,10 @@ import type { AnchorDb, AnchorDetails, AnchorRecord } from './anchor-db.ts';
 export const BATCH = 100;
 const FIRST_DELAY_MS = 10_000;
 const MAX_DELAY_MS = 10 * 60_000;
+/** Verified messages are checked again this often, for this long after their first verification. */
+export const RECHECK_MS = 60_000;
+export const RECHECK_WINDOW_MS = 60 * 60_000;
+const NEVER = Number.MAX_SAFE_INTEGER;
 
 export interface AnchorTrackerOptions {
   db: Pick<AnchorDb, 'track' | 'due' | 'put'>;
@@ -53,13 +59,18 @@ export class AnchorTracker {
     }
   }
 
-  /** One pass over what is due: pending messages first, then anchored ones not yet verified. */
+  /**
+   * One pass over what is due: pending messages first, then anchored ones not yet verified, then
+   * verified ones still inside their re-check window.
+   */
   async check(signal: AbortSignal): Promise<void> {
     const now = this.#o.now();
     const pending = await this.#o.db.due('pending', now, BATCH);
     if (pending.length > 0) await this.#askRelays(pending, signal);
-    const unverified = await this.#o.db.due('anchored', now, BATCH);
-    if (unverified.length > 0) await this.#verifyAll(unverified, signal);
+    for (const state of ['anchored', 'verified'] as const) {
+      const due = await this.#o.db.due(state, now, BATCH);
+      if (due.length > 0) await this.#verifyAll(due, signal);
+    }
   }
 
   async #askRelays(records: AnchorRecord[], signal: AbortSignal): Promise<void> {
@@ -123,16 +134,20 @@ export class AnchorTracker {
           signal,
         );
         if (verified) {
+          const verifiedAt = anchor.verifiedAt ?? now;
           done.push({
             ...record,
             state: 'verified',
+            nextCheckAt: now - verifiedAt >= RECHECK_WINDOW_MS ? NEVER : now + RECHECK_MS,
             anchor: {
               ...anchor,
               blockNumber: verified.blockNumber.toString(),
               batchId: verified.batchId.toString(),
-              verifiedAt: now,
+              verifiedAt,
             },
           });
+        } else if (record.state === 'verified') {
+          done.push({ ...record, nextCheckAt: now + RECHECK_MS });
         } else {
           // A chain this wallet does not know: keep the relay's word, marked as unverified.
           done.push({
@@ -155,9 +170,9 @@ export class AnchorTracker {
             nextCheckAt: now + backoff(record.attempts),
           });
         } else {
+          // The chain could not be asked: nothing changes, it is asked again later.
           done.push({
             ...record,
-            state: 'anchored',
             attempts: record.attempts + 1,
             nextCheckAt: now + backoff(record.attempts),
           });
@@ -165,7 +180,10 @@ export class AnchorTracker {
       }
     }
     await this.#o.db.put(done);
-    this.#notify(done);
+    // The UI hears of state changes only (a re-check that changed nothing is silent).
+    this.#notify(
+      done.filter((record, i) => record.state !== records[i]!.state || record.state !== 'verified'),
+    );
   }
 
   async #later(records: AnchorRecord[]): Promise<void> {

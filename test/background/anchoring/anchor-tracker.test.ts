@@ -9,6 +9,8 @@ import { AnchorDb } from '../../../src/background/anchoring/anchor-db.ts';
 import {
   AnchorTracker,
   type AnchorTrackerOptions,
+  RECHECK_MS,
+  RECHECK_WINDOW_MS,
 } from '../../../src/background/anchoring/anchor-tracker.ts';
 import { anchorLeaf } from '../../../src/chain/anchor-leaf.ts';
 import { type MessageProof, verifyMessageProof } from '../../../src/chain/anchor-proof.ts';
@@ -174,6 +176,41 @@ describe('AnchorTracker', () => {
     t.advance(20_000);
     await t.tracker.check(signal());
     expect((await t.db.get(ACCOUNT, ids[2]!))?.state).toBe('verified');
+  });
+
+  it('re-checks a verified message for an hour: a reorg that removed its batch sends it back to pending', async () => {
+    const snapshot = await chain.rpc('evm_snapshot');
+    const { ids, root, entry } = await batch(true);
+    const t = await setup({ proofs: async (asked) => asked.map((id) => entry(id.slice(2))) });
+    await t.tracker.track(ACCOUNT, ids[3]!, TOPIC);
+    await t.tracker.check(signal());
+    expect((await t.db.get(ACCOUNT, ids[3]!))?.state).toBe('verified');
+
+    await chain.rpc('evm_revert', [snapshot]); // the anchoring transaction is gone
+    t.advance(RECHECK_MS);
+    await t.tracker.check(signal());
+    const reorged = await t.db.get(ACCOUNT, ids[3]!);
+    expect(reorged?.state).toBe('pending');
+    expect(reorged?.anchor).toBeUndefined();
+
+    // Anchored again (as the relay's submitter does after a reorg): verified again.
+    const wallet = chain.walletFor(chain.accounts[0]!);
+    await chain.publicClient.waitForTransactionReceipt({
+      hash: await wallet.writeContract({
+        address: contract,
+        abi: anchorAbi,
+        functionName: 'anchor',
+        args: [root, 4, toHex('bafy')],
+      }),
+    });
+    t.advance(20_000);
+    await t.tracker.check(signal());
+    expect((await t.db.get(ACCOUNT, ids[3]!))?.state).toBe('verified');
+
+    // Past the window it is final: no more checks.
+    t.advance(RECHECK_WINDOW_MS + RECHECK_MS);
+    await t.tracker.check(signal());
+    expect((await t.db.get(ACCOUNT, ids[3]!))?.nextCheckAt).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it('relays that do not answer push the messages back, nothing else changes', async () => {
