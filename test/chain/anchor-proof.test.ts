@@ -1,11 +1,11 @@
 /** verifyMessageProof against the real Anchor contract on an in-process Hardhat chain. */
-import { type Address, bytesToHex, type Hex, toHex } from 'viem';
+import { type Address, bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { AnchorProofError, type MessageProof, verifyMessageProof } from '../../src/chain/anchor-proof.ts';
 import { anchorAbi, anchorBytecode } from '../../src/chain/contract-artifacts.ts';
 import { MerkleTree } from '../../src/chain/merkle-tree.ts';
-import { type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { anchorOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -54,15 +54,7 @@ describe('verifyMessageProof', () => {
     await expect(verifyMessageProof(proofOf(4), onChain(), signal)).rejects.toMatchObject({
       reason: 'not-anchored',
     });
-    const wallet = chain.walletFor(chain.accounts[0]!);
-    const receipt = await chain.publicClient.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
-        address: contract,
-        abi: anchorAbi,
-        functionName: 'anchor',
-        args: [root, tree.size, toHex('bafy')],
-      }),
-    });
+    const receipt = await anchorOnChain(chain, contract, root, tree.size);
     const verified = await verifyMessageProof(proofOf(4), onChain(), signal);
     expect(verified).toMatchObject({
       root,

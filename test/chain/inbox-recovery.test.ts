@@ -5,7 +5,7 @@
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 as sha256Hasher } from 'multiformats/hashes/sha2';
-import { type Address, bytesToHex, getAddress, toHex } from 'viem';
+import { type Address, bytesToHex, getAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { encodeManifest, encodeManifestPages, type ManifestLeaf } from '../../src/chain/anchor-manifest.ts';
@@ -17,7 +17,7 @@ import { messageCid } from '../../src/chain/message-cid.ts';
 import { decodeEnvelope, type Envelope } from '../../src/protocol/index.ts';
 import { sha256 } from '../../src/protocol/keys.ts';
 import { conversation, messageEnvelope } from '../relay/helpers.ts';
-import { type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { anchorOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -38,15 +38,7 @@ async function anchorBatch(leaves: ManifestLeaf[], rootOverride?: Uint8Array) {
   for (const page of encodeManifestPages(leaves)) pages.push((await put(page)).bytes);
   const manifest = await put(encodeManifest({ root: tree.root, count: tree.size, pages }));
   const root = bytesToHex(rootOverride ?? tree.root);
-  const wallet = chain.walletFor(chain.accounts[0]!);
-  await chain.publicClient.waitForTransactionReceipt({
-    hash: await wallet.writeContract({
-      address: contract,
-      abi: anchorAbi,
-      functionName: 'anchor',
-      args: [root, tree.size, toHex(new TextEncoder().encode(manifest.toString()))],
-    }),
-  });
+  await anchorOnChain(chain, contract, root, tree.size, manifest.toString());
 }
 
 beforeAll(async () => {

@@ -6,8 +6,9 @@
  * be retried.
  */
 import { fileURLToPath } from 'node:url';
-import { type Address, createPublicClient, createWalletClient, custom, type Hex } from 'viem';
+import { type Address, createPublicClient, createWalletClient, custom, type Hex, toHex } from 'viem';
 import { hardhat } from 'viem/chains';
+import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
 
 const XDG_DIR = fileURLToPath(new URL('../../.cache/xdg', import.meta.url));
 
@@ -57,3 +58,22 @@ export async function inProcessChain() {
 }
 
 export type InProcessChain = Awaited<ReturnType<typeof inProcessChain>>;
+
+/** Anchors `root` on the Anchor contract at `contract` from the first account; the receipt. */
+export async function anchorOnChain(
+  chain: InProcessChain,
+  contract: Address,
+  root: Hex,
+  count: number,
+  manifestCid: string = 'bafy',
+) {
+  const wallet = chain.walletFor(chain.accounts[0]!);
+  return chain.publicClient.waitForTransactionReceipt({
+    hash: await wallet.writeContract({
+      address: contract,
+      abi: anchorAbi,
+      functionName: 'anchor',
+      args: [root, count, toHex(new TextEncoder().encode(manifestCid))],
+    }),
+  });
+}

@@ -3,7 +3,7 @@
  * Hardhat): the relay's word is never enough; proofs are checked against the chain.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { type Address, bytesToHex, getAddress, type Hex, toHex } from 'viem';
+import { type Address, bytesToHex, getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnchorDb } from '../../../src/background/anchoring/anchor-db.ts';
 import {
@@ -17,7 +17,7 @@ import { type MessageProof, verifyMessageProof } from '../../../src/chain/anchor
 import { anchorAbi, anchorBytecode } from '../../../src/chain/contract-artifacts.ts';
 import { MerkleTree } from '../../../src/chain/merkle-tree.ts';
 import type { MessageProofEntry } from '../../../src/p2p/store-proofs.ts';
-import { type InProcessChain, inProcessChain } from '../../support/in-process-chain.ts';
+import { anchorOnChain, type InProcessChain, inProcessChain } from '../../support/in-process-chain.ts';
 
 const ACCOUNT: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const TOPIC = '/xmtp/0/m-aa/proto';
@@ -45,15 +45,7 @@ async function batch(anchorIt: boolean) {
   const tree = MerkleTree.fromLeaves(ids.map((id) => anchorLeaf(id, TOPIC)));
   const root = bytesToHex(tree.root);
   if (anchorIt) {
-    const wallet = chain.walletFor(chain.accounts[0]!);
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
-        address: contract,
-        abi: anchorAbi,
-        functionName: 'anchor',
-        args: [root, 4, toHex('bafy')],
-      }),
-    });
+    await anchorOnChain(chain, contract, root, 4);
   }
   const entry = (id: string, topic = TOPIC): MessageProofEntry => ({
     messageId: `0x${id}`,
@@ -194,15 +186,7 @@ describe('AnchorTracker', () => {
     expect(reorged?.anchor).toBeUndefined();
 
     // Anchored again (as the relay's submitter does after a reorg): verified again.
-    const wallet = chain.walletFor(chain.accounts[0]!);
-    await chain.publicClient.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
-        address: contract,
-        abi: anchorAbi,
-        functionName: 'anchor',
-        args: [root, 4, toHex('bafy')],
-      }),
-    });
+    await anchorOnChain(chain, contract, root, 4);
     t.advance(20_000);
     await t.tracker.check(signal());
     expect((await t.db.get(ACCOUNT, ids[3]!))?.state).toBe('verified');
