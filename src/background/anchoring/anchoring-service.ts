@@ -6,7 +6,7 @@
  */
 import type { CID } from 'multiformats/cid';
 import type { Address, Hex } from 'viem';
-import { verifyMessageProof } from '../../chain/anchor-proof.ts';
+import { type ReadAnchoredAt, verifyMessageProof } from '../../chain/anchor-proof.ts';
 import { anchoredAtReader, anchoredEventsReader } from '../../chain/anchor-reader.ts';
 import { type RecoveryProgress, rebuildInbox } from '../../chain/inbox-recovery.ts';
 import { JsonRpcClient } from '../../chain/json-rpc-client.ts';
@@ -59,6 +59,8 @@ export class AnchoringService {
   #timer: ReturnType<typeof setInterval> | undefined;
   #abort = new AbortController();
   #checking: Promise<void> | null = null;
+  /** Readers of the Anchor contracts a pass needs (null: a chain the wallet does not know), per pass. */
+  readonly #readers = new Map<string, Promise<ReadAnchoredAt | null>>();
   /** The rebuild under way, if any. */
   #rebuilding: RecoveryProgress | null = null;
 
@@ -85,6 +87,8 @@ export class AnchoringService {
   check(): Promise<void> {
     const tracker = this.#tracker;
     if (!tracker) return Promise.resolve();
+    // Networks may have changed since the last pass: look them up again, once per contract.
+    if (!this.#checking) this.#readers.clear();
     this.#checking ??= tracker
       .check(this.#abort.signal)
       .catch((error: unknown) => {
@@ -160,19 +164,30 @@ export class AnchoringService {
       db: lazyDb,
       proofs: (ids, signal) => this.#o.proofs(ids, signal),
       verify: async (proof, chain, signal) => {
-        const network = (await this.#o.networks()).find(
-          (n) =>
-            n.chainId === chain.chainId && n.anchoring?.anchor.toLowerCase() === chain.contract.toLowerCase(),
-        );
-        if (!network) return undefined;
-        const readAnchoredAt = anchoredAtReader(new JsonRpcClient({ url: network.rpcUrl }), chain.contract);
-        return verifyMessageProof(proof, { ...chain, readAnchoredAt }, signal);
+        const readAnchoredAt = await this.#reader(chain.chainId, chain.contract);
+        return readAnchoredAt ? verifyMessageProof(proof, { ...chain, readAnchoredAt }, signal) : undefined;
       },
       onChange: (account, topics) => this.#o.onChange(account, topics),
       log: (message) => this.#o.log(message),
       now: this.#o.now ?? Date.now,
     });
     this.#timer = setInterval(() => void this.check(), this.#o.intervalMs ?? 15_000);
+  }
+
+  /** The `anchoredAt` reader of `contract` on chain `chainId`, when the wallet knows that network. */
+  #reader(chainId: number, contract: Address): Promise<ReadAnchoredAt | null> {
+    const key = `${chainId}:${contract.toLowerCase()}`;
+    let reader = this.#readers.get(key);
+    if (!reader) {
+      reader = this.#o.networks().then((networks) => {
+        const network = networks.find(
+          (n) => n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
+        );
+        return network ? anchoredAtReader(new JsonRpcClient({ url: network.rpcUrl }), contract) : null;
+      });
+      this.#readers.set(key, reader);
+    }
+    return reader;
   }
 
   #stop(): void {
