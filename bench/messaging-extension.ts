@@ -18,13 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import type { Address } from 'viem';
 import { UI_PORT_NAME } from '../src/background/ui-api-contract.ts';
-import {
-  type ExtensionBrowser,
-  launchExtension,
-  newProfileDir,
-} from '../test/e2e/support/extension-browser.ts';
-import { openMessages, sendMessage, startConversation } from '../test/e2e/support/messenger-flows.ts';
-import { accountAddresses, importPhrase } from '../test/e2e/support/popup-flows.ts';
+import { type ExtensionBrowser, newProfileDir } from '../test/e2e/support/extension-browser.ts';
+import { onboardToMessages, sendMessage, startConversation } from '../test/e2e/support/messenger-flows.ts';
 import {
   installPort,
   receiverState,
@@ -85,13 +80,8 @@ export interface WakeResult {
 
 /** Launches a profile, imports `mnemonic` through the popup, and opens the Messages tab. */
 export async function onboard(mnemonic: string): Promise<Person> {
-  const browser = await launchExtension(await newProfileDir());
-  const page = await browser.openPopup();
-  await importPhrase(page, mnemonic, PASSWORD);
-  const [address] = await accountAddresses(page);
-  if (!address) throw new Error('no account after import');
-  await openMessages(page);
-  return { browser, page, address: address as Address };
+  const { browser, popup, address } = await onboardToMessages(await newProfileDir(), mnemonic, PASSWORD);
+  return { browser, page: popup, address: address as Address };
 }
 
 /** Reloads the popup onto its Wallet tab and opens the page's bench port. */

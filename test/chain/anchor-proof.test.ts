@@ -5,7 +5,12 @@ import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { AnchorProofError, type MessageProof, verifyMessageProof } from '../../src/chain/anchor-proof.ts';
 import { anchorAbi, anchorBytecode } from '../../src/chain/contract-artifacts.ts';
 import { MerkleTree } from '../../src/chain/merkle-tree.ts';
-import { anchorOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import {
+  anchorOnChain,
+  deployOnChain,
+  type InProcessChain,
+  inProcessChain,
+} from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -37,11 +42,7 @@ const onChain = () => ({
 
 beforeAll(async () => {
   chain = await inProcessChain();
-  const wallet = chain.walletFor(chain.accounts[0]!);
-  const deployed = await chain.publicClient.waitForTransactionReceipt({
-    hash: await wallet.deployContract({ abi: anchorAbi, bytecode: anchorBytecode }),
-  });
-  contract = deployed.contractAddress!;
+  contract = await deployOnChain(chain, anchorAbi, anchorBytecode);
 });
 
 afterAll(async () => {

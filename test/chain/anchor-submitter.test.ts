@@ -16,7 +16,7 @@ import { hardhat } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnchorSubmitter, type AnchorSubmitterOptions } from '../../src/chain/anchor-submitter.ts';
 import { anchorAbi, anchorBytecode } from '../../src/chain/contract-artifacts.ts';
-import { type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { deployOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -48,10 +48,7 @@ function submitter(overrides: Partial<AnchorSubmitterOptions> = {}, account = ch
 
 beforeAll(async () => {
   chain = await inProcessChain();
-  const hash = await chain
-    .walletFor(chain.accounts[0]!)
-    .deployContract({ abi: anchorAbi, bytecode: anchorBytecode });
-  contract = (await chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  contract = await deployOnChain(chain, anchorAbi, anchorBytecode);
 });
 
 afterAll(async () => {

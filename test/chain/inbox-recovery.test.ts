@@ -5,7 +5,7 @@
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 as sha256Hasher } from 'multiformats/hashes/sha2';
-import { type Address, bytesToHex, getAddress } from 'viem';
+import { type Address, bytesToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { encodeManifest, encodeManifestPages, type ManifestLeaf } from '../../src/chain/anchor-manifest.ts';
@@ -17,7 +17,12 @@ import { messageCid } from '../../src/chain/message-cid.ts';
 import { decodeEnvelope, type Envelope } from '../../src/protocol/index.ts';
 import { sha256 } from '../../src/protocol/keys.ts';
 import { conversation, messageEnvelope } from '../relay/helpers.ts';
-import { anchorOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import {
+  anchorOnChain,
+  deployOnChain,
+  type InProcessChain,
+  inProcessChain,
+} from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -43,11 +48,7 @@ async function anchorBatch(leaves: ManifestLeaf[], rootOverride?: Uint8Array) {
 
 beforeAll(async () => {
   chain = await inProcessChain();
-  const wallet = chain.walletFor(chain.accounts[0]!);
-  const deployed = await chain.publicClient.waitForTransactionReceipt({
-    hash: await wallet.deployContract({ abi: anchorAbi, bytecode: anchorBytecode }),
-  });
-  contract = getAddress(deployed.contractAddress!);
+  contract = await deployOnChain(chain, anchorAbi, anchorBytecode);
 });
 
 afterAll(async () => {

@@ -5,19 +5,12 @@ import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { anchorAbi, anchorBytecode } from '../../src/chain/contract-artifacts.ts';
 import { type Keccak256, MerkleTree } from '../../src/chain/merkle-tree.ts';
 import { createWasmKeccak256 } from '../../src/relay/wasm-keccak.ts';
-import { type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { deployOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let anchor: Address;
 let keccak: Keccak256;
 const CID = toHex(new TextEncoder().encode('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'));
-
-async function deploy(): Promise<Address> {
-  const wallet = chain.walletFor(chain.accounts[0]!);
-  const hash = await wallet.deployContract({ abi: anchorAbi, bytecode: anchorBytecode });
-  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
-  return receipt.contractAddress!;
-}
 
 function batch(size: number, salt: number) {
   const messages = Array.from({ length: size }, (_, i) => ({
@@ -59,7 +52,7 @@ const read = {
 beforeAll(async () => {
   chain = await inProcessChain();
   keccak = await createWasmKeccak256();
-  anchor = await deploy();
+  anchor = await deployOnChain(chain, anchorAbi, anchorBytecode);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 import { type Address, getAddress, type Hex, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRegistryAbi, keyRegistryBytecode } from '../../src/chain/contract-artifacts.ts';
-import { type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { deployOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let registry: Address;
@@ -25,10 +25,7 @@ const keyOf = (account: Address) =>
 
 beforeAll(async () => {
   chain = await inProcessChain();
-  const hash = await chain
-    .walletFor(chain.accounts[0]!)
-    .deployContract({ abi: keyRegistryAbi, bytecode: keyRegistryBytecode });
-  registry = (await chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  registry = await deployOnChain(chain, keyRegistryAbi, keyRegistryBytecode);
 });
 
 afterAll(async () => {

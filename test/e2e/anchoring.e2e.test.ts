@@ -15,25 +15,23 @@ import {
 } from '../../scripts/deploy-contracts.ts';
 import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
-import { type ExtensionBrowser, launchExtension, newProfileDir } from './support/extension-browser.ts';
+import { launchExtension, newProfileDir } from './support/extension-browser.ts';
 import {
   chatTexts,
+  type MessengerUser,
+  onboardToMessages,
   openConversation,
   openMessages,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { accountAddresses, importPhrase, TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
+import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
 const PASSWORD = 'correct horse battery';
 const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 
-interface Person {
-  browser: ExtensionBrowser;
-  popup: Page;
-  address: string;
-}
+type Person = MessengerUser;
 
 let devnet: HardhatNode;
 let relay: RelayDaemon;
@@ -43,13 +41,7 @@ let alice: Person;
 let bob: Person;
 
 async function onboard(mnemonic: string, profile?: string): Promise<Person> {
-  const browser = await launchExtension(profile ?? (await newProfileDir()));
-  const popup = await browser.openPopup();
-  await importPhrase(popup, mnemonic, PASSWORD);
-  const [address] = await accountAddresses(popup);
-  if (!address) throw new Error('no account');
-  await openMessages(popup);
-  return { browser, popup, address };
+  return onboardToMessages(profile ?? (await newProfileDir()), mnemonic, PASSWORD);
 }
 
 function relayAnchoring() {

@@ -15,26 +15,24 @@ import { StoreClient } from '../../src/p2p/store-client.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../src/protocol/index.ts';
 import { decide, openDapp, watchApprovalWindows } from './support/dapp-flows.ts';
 import { buildTestDapp, type DappServer, serveDirectory } from './support/dapp-server.ts';
-import { type ExtensionBrowser, launchExtension, newProfileDir } from './support/extension-browser.ts';
+import { launchExtension, newProfileDir } from './support/extension-browser.ts';
 import {
   chatStatuses,
   chatTexts,
+  type MessengerUser,
+  onboardToMessages,
   openConversation,
   openMessages,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { accountAddresses, importPhrase, TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
+import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
 const PASSWORD = 'correct horse battery';
 const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 
-interface Person {
-  browser: ExtensionBrowser;
-  popup: Page;
-  address: string;
-}
+type Person = MessengerUser;
 
 let relay: RelayDaemon;
 let relayDir: string;
@@ -43,14 +41,8 @@ let bob: Person;
 let bobProfile: string;
 let site: DappServer;
 
-async function onboard(profile: string, mnemonic: string): Promise<Person> {
-  const browser = await launchExtension(profile);
-  const popup = await browser.openPopup();
-  await importPhrase(popup, mnemonic, PASSWORD);
-  const [address] = await accountAddresses(popup);
-  if (!address) throw new Error('no account');
-  await openMessages(popup);
-  return { browser, popup, address };
+function onboard(profile: string, mnemonic: string): Promise<Person> {
+  return onboardToMessages(profile, mnemonic, PASSWORD);
 }
 
 async function waitForTexts(popup: Page, expected: string[], timeout = 20_000): Promise<void> {

@@ -18,7 +18,7 @@ import { MerkleTree, nobleKeccak256, verifyMerkleProof } from '../../src/chain/m
 import { AnchorAggregator, type AnchorAggregatorOptions } from '../../src/relay/anchor-aggregator.ts';
 import { AnchorLedger } from '../../src/relay/anchor-ledger.ts';
 import { silentLogger } from '../../src/relay/logger.ts';
-import { type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { deployOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -26,10 +26,7 @@ const cleanup: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   chain = await inProcessChain();
-  const hash = await chain
-    .walletFor(chain.accounts[0]!)
-    .deployContract({ abi: anchorAbi, bytecode: anchorBytecode });
-  contract = (await chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  contract = await deployOnChain(chain, anchorAbi, anchorBytecode);
 });
 
 afterAll(async () => {

@@ -5,7 +5,6 @@
  * message blocks can be fetched by CID from the relay, and describe exactly the batch.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
@@ -36,6 +35,7 @@ import { type CairnNode, createCairnNode } from '../../src/p2p/cairn-node';
 import { StoreClient } from '../../src/p2p/store-client.ts';
 import { decodeEnvelope } from '../../src/protocol/envelope.ts';
 import { sha256 } from '../../src/protocol/keys.ts';
+import { freePort } from '../support/free-port.ts';
 import { conversation, messageEnvelope } from './helpers.ts';
 
 let chain: HardhatNode;
@@ -43,17 +43,6 @@ let contracts: AnchoringContracts;
 let relay: RelayProcess;
 let dataDir: string;
 const nodes: CairnNode[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** A block's bytes, fetched over bitswap when the node does not have it. */
 async function getBlock(node: CairnNode, cid: CID, signal: AbortSignal): Promise<Uint8Array> {

@@ -1,24 +1,13 @@
 /** Deploying to a real Hardhat node (the devnet's way): fixed addresses, working contracts. */
-import { createServer } from 'node:net';
 import { createPublicClient, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from '../../scripts/deploy-contracts.ts';
 import { type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
 import { anchorAbi, keyRegistryAbi } from '../../src/chain/contract-artifacts.ts';
+import { freePort } from '../support/free-port.ts';
 
 let node: HardhatNode;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   node = await startHardhatNode({ port: await freePort() });

@@ -6,7 +6,16 @@
  * be retried.
  */
 import { fileURLToPath } from 'node:url';
-import { type Address, createPublicClient, createWalletClient, custom, type Hex, toHex } from 'viem';
+import {
+  type Abi,
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  custom,
+  getAddress,
+  type Hex,
+  toHex,
+} from 'viem';
 import { hardhat } from 'viem/chains';
 import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
 
@@ -76,4 +85,10 @@ export async function anchorOnChain(
       args: [root, count, toHex(new TextEncoder().encode(manifestCid))],
     }),
   });
+}
+
+/** Deploys a contract from the first account; its (checksummed) address. */
+export async function deployOnChain(chain: InProcessChain, abi: Abi, bytecode: Hex): Promise<Address> {
+  const hash = await chain.walletFor(chain.accounts[0]!).deployContract({ abi, bytecode });
+  return getAddress((await chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress!);
 }

@@ -3,7 +3,7 @@
  * Hardhat): the relay's word is never enough; proofs are checked against the chain.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { type Address, bytesToHex, getAddress, type Hex } from 'viem';
+import { type Address, bytesToHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnchorDb } from '../../../src/background/anchoring/anchor-db.ts';
 import {
@@ -17,7 +17,12 @@ import { type MessageProof, verifyMessageProof } from '../../../src/chain/anchor
 import { anchorAbi, anchorBytecode } from '../../../src/chain/contract-artifacts.ts';
 import { MerkleTree } from '../../../src/chain/merkle-tree.ts';
 import type { MessageProofEntry } from '../../../src/p2p/store-proofs.ts';
-import { anchorOnChain, type InProcessChain, inProcessChain } from '../../support/in-process-chain.ts';
+import {
+  anchorOnChain,
+  deployOnChain,
+  type InProcessChain,
+  inProcessChain,
+} from '../../support/in-process-chain.ts';
 
 const ACCOUNT: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const TOPIC = '/xmtp/0/m-aa/proto';
@@ -27,11 +32,7 @@ let salt = 0;
 
 beforeAll(async () => {
   chain = await inProcessChain();
-  const wallet = chain.walletFor(chain.accounts[0]!);
-  const deployed = await chain.publicClient.waitForTransactionReceipt({
-    hash: await wallet.deployContract({ abi: anchorAbi, bytecode: anchorBytecode }),
-  });
-  contract = getAddress(deployed.contractAddress!);
+  contract = await deployOnChain(chain, anchorAbi, anchorBytecode);
 });
 
 afterAll(async () => {

@@ -1,5 +1,28 @@
 /** What a user does in the popup messenger, by the accessible names the README documents. */
 import type { Page } from 'playwright-core';
+import { type ExtensionBrowser, launchExtension } from './extension-browser';
+import { accountAddresses, importPhrase } from './popup-flows';
+
+export interface MessengerUser {
+  browser: ExtensionBrowser;
+  popup: Page;
+  address: string;
+}
+
+/** A browser profile with the extension: the phrase imported, on the Messages tab. */
+export async function onboardToMessages(
+  profile: string,
+  mnemonic: string,
+  password: string,
+): Promise<MessengerUser> {
+  const browser = await launchExtension(profile);
+  const popup = await browser.openPopup();
+  await importPhrase(popup, mnemonic, password);
+  const [address] = await accountAddresses(popup);
+  if (!address) throw new Error('no account after import');
+  await openMessages(popup);
+  return { browser, popup, address };
+}
 
 export async function openMessages(popup: Page): Promise<void> {
   await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Messages' }).click();
