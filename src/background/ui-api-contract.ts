@@ -79,6 +79,22 @@ export interface UiApi {
       head: string;
     };
   };
+  /** The account's messages no relay anchored within the deadline (the user may anchor them). */
+  getOverdueAnchors: { params: { account: Address }; result: { count: number; deadlineMinutes: number } };
+  /**
+   * Forced inclusion: anchors the account's overdue messages with its own transaction, after the
+   * user confirms it in an approval window. `confirming`: sent, its proofs follow shortly.
+   */
+  anchorOverdueMessages: {
+    params: { account: Address };
+    result: {
+      count: number;
+      root: `0x${string}`;
+      txHash: `0x${string}` | null;
+      status: 'anchored' | 'confirming';
+      pinnedBy: number;
+    };
+  };
   /** The rebuild under way: blocks scanned so far of the chain's head (null when none runs). */
   getRebuildProgress: {
     params: undefined;
@@ -86,7 +102,8 @@ export interface UiApi {
   };
   getRelayStatus: { params: undefined; result: RelayStatus };
   getMessagingSettings: { params: undefined; result: MessagingSettings };
-  setMessagingSettings: { params: MessagingSettings; result: MessagingSettings };
+  /** Changes the settings given, keeps the others. */
+  setMessagingSettings: { params: Partial<MessagingSettings>; result: MessagingSettings };
 }
 
 export type UiMethod = keyof UiApi;

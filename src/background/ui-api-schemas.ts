@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { getAddress } from 'viem';
 import { chainIdSchema, customNetworkSchema } from '../chain/networks';
 import { MAX_TEXT_BYTES } from '../protocol/limits';
+import { anchorDeadlineSchema } from './messaging/messaging-settings';
 import type { UiMethod } from './ui-api-contract';
 
 const password = v.pipe(v.string('"password" must be a string'), v.maxLength(1024, '"password" is too long'));
@@ -89,8 +90,13 @@ export const uiParamSchemas = {
     ids: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))), v.maxLength(MAX_PAGE_SIZE)),
   }),
   rebuildInbox: v.strictObject({ account: address }),
+  getOverdueAnchors: v.strictObject({ account: address }),
+  anchorOverdueMessages: v.strictObject({ account: address }),
   getRebuildProgress: none,
   getRelayStatus: none,
   getMessagingSettings: none,
-  setMessagingSettings: v.strictObject({ notifications: v.boolean() }),
+  setMessagingSettings: v.strictObject({
+    notifications: v.optional(v.boolean()),
+    anchorDeadlineMinutes: v.optional(anchorDeadlineSchema),
+  }),
 } satisfies Record<UiMethod, v.GenericSchema>;

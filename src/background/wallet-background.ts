@@ -25,6 +25,7 @@ import { SettingsStore } from './settings-store';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
 import { WalletService } from './wallet-service';
+import { WalletTransactions } from './wallet-transactions';
 
 export interface WalletBackgroundOptions {
   localStore: KeyValueStore;
@@ -87,6 +88,12 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
   });
   let uiServer: UiPortServer | undefined;
   let dapp: DappService | undefined;
+  // Created with the dapp service (its approvals and RPC clients); used only after both exist.
+  let ownTransactions: WalletTransactions | undefined;
+  const walletTransactions = (): WalletTransactions => {
+    if (!ownTransactions) throw new Error('not ready');
+    return ownTransactions;
+  };
   const messaging = new MessagingService({
     identities: new MessagingIdentities(keyring),
     localStore: options.localStore,
@@ -114,6 +121,13 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     selectedNetwork: () => (dapp ? dapp.networks.selected() : Promise.reject(new Error('not ready'))),
     messenger: () => messaging.messenger,
     fetchBlock: async (cid, signal) => (await messaging.network).fetchBlock(cid, signal),
+    putBlock: async (bytes, signal) => (await messaging.network).putBlock(bytes, signal),
+    pinAtRelays: async (cids, signal) => (await messaging.network).pinAtRelays(cids, signal),
+    deadlineMinutes: async () => (await messaging.getSettings()).anchorDeadlineMinutes,
+    transactions: {
+      send: (request, signal) => walletTransactions().send(request, signal),
+      receipt: (network, txHash, signal) => walletTransactions().receipt(network, txHash, signal),
+    },
     onChange: (account, topics) =>
       uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
     log,
@@ -161,6 +175,11 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     },
   });
   const dappService = dapp;
+  ownTransactions = new WalletTransactions({
+    keyring,
+    approvals: dappService.approvals,
+    rpcFor: (network) => dappService.rpcFor(network),
+  });
   uiServer = new UiPortServer({
     extensionId: options.extensionId,
     extensionBaseUrl: options.extensionBaseUrl,
@@ -179,6 +198,9 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
             }
           : null;
       },
+      getOverdueAnchors: ({ account }) => anchoring.overdue(account),
+      anchorOverdueMessages: ({ account }) =>
+        anchoring.anchorOverdue(account, AbortSignal.timeout(10 * 60_000)),
       rebuildInbox: async ({ account }) => {
         const result = await anchoring.rebuild(account, AbortSignal.timeout(10 * 60_000));
         return { ...result, scannedTo: result.scannedTo.toString(), head: result.head.toString() };

@@ -31,18 +31,38 @@ export function anchoredAtReader(rpc: JsonRpcRequester, contract: Address): Read
   };
 }
 
+interface AnchoredLog {
+  data: Hex;
+  topics: [Hex, ...Hex[]];
+  blockNumber: Hex;
+  transactionHash: Hex;
+}
+
 export interface AnchoredEvent {
   batchId: bigint;
   root: Hex;
   count: number;
   manifestCid: string;
   blockNumber: bigint;
+  transactionHash: Hex;
 }
 
-/** The `Anchored` events of `contract` in [fromBlock, toBlock]; malformed logs are skipped. */
+/**
+ * The `Anchored` events of `contract` in [fromBlock, toBlock] (of one root, if given); malformed
+ * logs are skipped.
+ */
 export function anchoredEventsReader(rpc: JsonRpcRequester, contract: Address) {
-  const topics = encodeEventTopics({ abi: anchorAbi, eventName: 'Anchored' });
-  return async (fromBlock: bigint, toBlock: bigint, signal: AbortSignal): Promise<AnchoredEvent[]> => {
+  return async (
+    fromBlock: bigint,
+    toBlock: bigint,
+    signal: AbortSignal,
+    root?: Hex,
+  ): Promise<AnchoredEvent[]> => {
+    const topics = encodeEventTopics({
+      abi: anchorAbi,
+      eventName: 'Anchored',
+      ...(root ? { args: { root } } : {}),
+    });
     const logs = await rpc.request(
       'eth_getLogs',
       [{ address: contract, topics, fromBlock: toHex(fromBlock), toBlock: toHex(toBlock) }],
@@ -50,8 +70,9 @@ export function anchoredEventsReader(rpc: JsonRpcRequester, contract: Address) {
     );
     if (!Array.isArray(logs)) throw new TypeError('eth_getLogs returned something that is not a list');
     const events: AnchoredEvent[] = [];
-    for (const log of logs as { data: Hex; topics: [Hex, ...Hex[]]; blockNumber: Hex }[]) {
+    for (const log of logs as AnchoredLog[]) {
       try {
+        if (!/^0x[0-9a-fA-F]{64}$/.test(String(log.transactionHash))) throw new TypeError('no tx hash');
         const { args } = decodeEventLog({
           abi: anchorAbi,
           eventName: 'Anchored',
@@ -64,6 +85,7 @@ export function anchoredEventsReader(rpc: JsonRpcRequester, contract: Address) {
           count: args.count,
           manifestCid: hexToString(args.manifestCid),
           blockNumber: BigInt(log.blockNumber),
+          transactionHash: log.transactionHash,
         });
       } catch {
         // Not an Anchored log of this ABI: skip it.

@@ -7,25 +7,19 @@
  * time, so the relay's account never races itself for a nonce.
  */
 import { bytesToHex, type Hex, toHex } from 'viem';
-import { anchorLeaf } from '../chain/anchor-leaf.ts';
-import { encodeManifest, encodeManifestPages, type ManifestLeaf } from '../chain/anchor-manifest.ts';
+import { buildAnchorBatch, type StoreBlock } from '../chain/anchor-batch.ts';
+import type { ManifestLeaf } from '../chain/anchor-manifest.ts';
 import type { BatchReceipt } from '../chain/anchor-receipt.ts';
 import type { AnchorBatch, AnchorReceipt } from '../chain/anchor-submitter.ts';
-import { type Keccak256, MerkleTree } from '../chain/merkle-tree.ts';
+import type { Keccak256 } from '../chain/merkle-tree.ts';
 import type { AnchorLedger, LedgerBatch } from './anchor-ledger.ts';
 import type { Logger } from './logger.ts';
-
-export interface StoredBlock {
-  /** Binary CID. */
-  bytes: Uint8Array;
-  text: string;
-}
 
 export interface AnchorAggregatorOptions {
   ledger: AnchorLedger;
   submitter: { anchor(batch: AnchorBatch, signal: AbortSignal): Promise<AnchorReceipt> };
   /** Stores and pins a raw block (a manifest page or root). */
-  storeBlock(bytes: Uint8Array, signal: AbortSignal): Promise<StoredBlock>;
+  storeBlock: StoreBlock;
   /** Pins the message blocks this relay holds, so recovery can fetch them by CID. */
   pinMessages(messageIds: readonly Uint8Array[], signal: AbortSignal): Promise<void>;
   publishReceipt(receipt: BatchReceipt): Promise<void>;
@@ -109,24 +103,17 @@ export class AnchorAggregator {
     const signal = this.#abort.signal;
     const leaves = this.#o.ledger.pending(this.#maxLeaves);
     if (leaves.length === 0) return;
-    const { keccak } = this.#o;
-    const tree = MerkleTree.fromLeaves(
-      leaves.map((leaf) => anchorLeaf(bytesToHex(leaf.messageId), leaf.contentTopic, keccak)),
-      keccak,
-    );
-    const pages: Uint8Array[] = [];
-    for (const page of encodeManifestPages(leaves))
-      pages.push((await this.#o.storeBlock(page, signal)).bytes);
-    const manifest = await this.#o.storeBlock(
-      encodeManifest({ root: tree.root, count: tree.size, pages }),
+    const { tree, manifestCid } = await buildAnchorBatch(leaves, {
+      storeBlock: this.#o.storeBlock,
+      keccak: this.#o.keccak,
       signal,
-    );
+    });
     await this.#o.pinMessages(
       leaves.map((leaf) => leaf.messageId),
       signal,
     );
     signal.throwIfAborted();
-    const batch = { root: tree.root, count: tree.size, manifestCid: manifest.text };
+    const batch = { root: tree.root, count: tree.size, manifestCid };
     this.#o.ledger.createBatch(batch, leaves);
     this.#o.logger.info('anchoring: batch cut', { count: batch.count, manifest: batch.manifestCid });
     this.#enqueue({ ...batch, createdAt: this.#clock() });

@@ -4,6 +4,9 @@
  * and can be taken offline to exercise retries. The real relay is tested in test/relay.
  */
 
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
 import type { RelayStatus } from '../../src/background/messaging/message-views';
 import type { MessagingNetwork } from '../../src/background/messaging/messaging-service';
 import {
@@ -118,6 +121,15 @@ export class InMemoryTransport implements MessagingNetwork {
   /** No IPFS behind this relay. */
   async fetchBlock(): Promise<Uint8Array> {
     throw new RelayUnavailableError('no blocks here');
+  }
+
+  async putBlock(bytes: Uint8Array): Promise<CID> {
+    return CID.createV1(raw.code, await sha256.digest(bytes));
+  }
+
+  /** Nothing is pinned here. */
+  async pinAtRelays(): Promise<number> {
+    return 0;
   }
 
   /** This relay does not anchor: every message is unknown to it. */

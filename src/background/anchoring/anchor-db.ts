@@ -10,6 +10,9 @@ import * as v from 'valibot';
 import { type Address, getAddress, isAddress } from 'viem';
 import { openDatabase, request, withTransaction } from '../messaging/message-db-idb';
 
+/** Most messages a user anchors in one transaction of their own. */
+export const MAX_OWN_BATCH = 2048;
+
 export type AnchorState = 'pending' | 'anchored' | 'verified';
 
 export interface AnchorDetails {
@@ -38,9 +41,27 @@ export interface AnchorRecord {
   anchor?: AnchorDetails;
 }
 
+/**
+ * A batch the user anchors themselves (forced inclusion), kept from before the transaction is
+ * sent until its messages carry the proof: a worker stopped in between finishes it later.
+ */
+export interface OwnBatch {
+  account: Address;
+  root: `0x${string}`;
+  chainId: number;
+  contract: Address;
+  manifestCid: string;
+  /** In tree order does not matter: the tree sorts its leaves. */
+  leaves: { messageId: string; contentTopic: string }[];
+  /** Null until sent. */
+  txHash: `0x${string}` | null;
+  createdAt: number;
+}
+
 const DB_NAME = 'cairn-anchors';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const STORE = 'anchors';
+const OWN_BATCHES = 'ownBatches';
 const BY_DUE = 'byStateDue';
 
 const hex = (length?: number) =>
@@ -67,6 +88,26 @@ const recordSchema = v.strictObject({
   anchor: v.optional(detailsSchema),
 });
 
+const ownBatchSchema = v.strictObject({
+  account: recordSchema.entries.account,
+  root: hex(64),
+  chainId: detailsSchema.entries.chainId,
+  contract: detailsSchema.entries.contract,
+  manifestCid: detailsSchema.entries.manifestCid,
+  leaves: v.pipe(
+    v.array(
+      v.strictObject({
+        messageId: recordSchema.entries.messageId,
+        contentTopic: recordSchema.entries.contentTopic,
+      }),
+    ),
+    v.minLength(1),
+    v.maxLength(MAX_OWN_BATCH),
+  ),
+  txHash: v.nullable(hex(64)),
+  createdAt: v.number(),
+});
+
 function parse(value: unknown): AnchorRecord | undefined {
   const result = v.safeParse(recordSchema, value);
   return result.success ? (result.output as AnchorRecord) : undefined;
@@ -85,6 +126,7 @@ export class AnchorDb {
         const store = database.createObjectStore(STORE, { keyPath: ['account', 'messageId'] });
         store.createIndex(BY_DUE, ['state', 'nextCheckAt']);
       }
+      if (oldVersion < 2) database.createObjectStore(OWN_BATCHES, { keyPath: ['account', 'root'] });
     });
     return new AnchorDb(db);
   }
@@ -121,6 +163,23 @@ export class AnchorDb {
 
   /** Records in `state` due by `now`, soonest first, at most `limit`. */
   async due(state: AnchorState, now: number, limit: number): Promise<AnchorRecord[]> {
+    return this.#scan(state, now, limit, () => true);
+  }
+
+  /** `account`'s pending messages followed since `before` or earlier (overdue), at most `limit`. */
+  async pendingSince(account: Address, before: number, limit: number): Promise<AnchorRecord[]> {
+    const owner = getAddress(account);
+    return this.#scan('pending', Number.POSITIVE_INFINITY, limit, (record) => {
+      return record.account === owner && record.trackedAt <= before;
+    });
+  }
+
+  async #scan(
+    state: AnchorState,
+    dueBy: number,
+    limit: number,
+    keep: (record: AnchorRecord) => boolean,
+  ): Promise<AnchorRecord[]> {
     return withTransaction(this.#db, [STORE], 'readonly', async (tx) => {
       const index = tx.objectStore(STORE).index(BY_DUE);
       const out: AnchorRecord[] = [];
@@ -128,19 +187,45 @@ export class AnchorDb {
         const req = index.openCursor();
         req.onerror = () => reject(req.error);
         // A range scan without the IDBKeyRange global (see message-db-idb.ts): jump to the
-        // state's first key, stop past `now` or at the next state.
+        // state's first key, stop past `dueBy` or at the next state.
         req.onsuccess = () => {
           const cursor = req.result;
           if (!cursor || out.length >= limit) return resolve();
           const [keyState, at] = cursor.key as [string, number];
           if (keyState < state) return cursor.continue([state, Number.NEGATIVE_INFINITY]);
-          if (keyState > state || at > now) return resolve();
+          if (keyState > state || at > dueBy) return resolve();
           const record = parse(cursor.value);
-          if (record) out.push(record);
+          if (record && keep(record)) out.push(record);
           cursor.continue();
         };
       });
       return out;
+    });
+  }
+
+  /** Keeps (or replaces) a batch of the user's own. */
+  async putOwnBatch(batch: OwnBatch): Promise<void> {
+    const parsed = v.safeParse(ownBatchSchema, batch);
+    if (!parsed.success) throw new TypeError('invalid own batch');
+    await withTransaction(this.#db, [OWN_BATCHES], 'readwrite', async (tx) => {
+      await request(tx.objectStore(OWN_BATCHES).put(parsed.output));
+    });
+  }
+
+  /** The user's own batches not finished yet (unreadable ones are left out). */
+  async ownBatches(): Promise<OwnBatch[]> {
+    return withTransaction(this.#db, [OWN_BATCHES], 'readonly', async (tx) => {
+      const all = (await request(tx.objectStore(OWN_BATCHES).getAll())) as unknown[];
+      return all.flatMap((value) => {
+        const parsed = v.safeParse(ownBatchSchema, value);
+        return parsed.success ? [parsed.output as OwnBatch] : [];
+      });
+    });
+  }
+
+  async deleteOwnBatch(account: Address, root: `0x${string}`): Promise<void> {
+    await withTransaction(this.#db, [OWN_BATCHES], 'readwrite', async (tx) => {
+      await request(tx.objectStore(OWN_BATCHES).delete([getAddress(account), root]));
     });
   }
 

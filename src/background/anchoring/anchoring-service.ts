@@ -17,6 +17,12 @@ import type { Envelope } from '../../protocol/index.ts';
 import type { WalletState } from '../ui-api-contract';
 import type { AnchorDb, AnchorRecord } from './anchor-db.ts';
 import { AnchorTracker, type AnchorTrackerOptions } from './anchor-tracker.ts';
+import {
+  type AnchorChain,
+  SelfAnchoring,
+  type SelfAnchoringOptions,
+  type SelfAnchorResult,
+} from './self-anchoring.ts';
 
 export interface AnchoringServiceOptions {
   openDb(): Promise<AnchorDb>;
@@ -32,6 +38,12 @@ export interface AnchoringServiceOptions {
   }>;
   /** A block from the relays by CID (bitswap). */
   fetchBlock(cid: CID, signal: AbortSignal): Promise<Uint8Array>;
+  /** Forced inclusion: the user's own transactions, blocks kept here and pinned by relays. */
+  transactions: SelfAnchoringOptions['transactions'];
+  putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<CID>;
+  pinAtRelays(cids: readonly CID[], signal: AbortSignal): Promise<number>;
+  /** Minutes a message waits for a relay's batch before the user may anchor it. */
+  deadlineMinutes(): Promise<number>;
   onChange(account: Address, topics: string[]): void;
   log(message: string): void;
   /** @default 15_000 */
@@ -56,6 +68,7 @@ export class AnchoringService {
   readonly #o: AnchoringServiceOptions;
   #db: Promise<AnchorDb> | undefined;
   #tracker: AnchorTracker | undefined;
+  #own: SelfAnchoring | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #abort = new AbortController();
   #checking: Promise<void> | null = null;
@@ -89,10 +102,11 @@ export class AnchoringService {
     if (!tracker) return Promise.resolve();
     // Networks may have changed since the last pass: look them up again, once per contract.
     if (!this.#checking) this.#readers.clear();
-    this.#checking ??= tracker
-      .check(this.#abort.signal)
+    const signal = this.#abort.signal;
+    this.#checking ??= (this.#own?.resume(signal) ?? Promise.resolve())
+      .then(() => tracker.check(signal))
       .catch((error: unknown) => {
-        if (!this.#abort.signal.aborted) this.#o.log(`Anchoring check: ${name(error)}`);
+        if (!signal.aborted) this.#o.log(`Anchoring check: ${name(error)}`);
       })
       .finally(() => {
         this.#checking = null;
@@ -106,10 +120,8 @@ export class AnchoringService {
    * @throws AnchoringUnavailableError, MessengerStoppedError, RPC errors
    */
   async rebuild(account: Address, signal: AbortSignal): Promise<RecoveryProgress> {
-    const selected = await this.#o.selectedNetwork();
-    const network = selected.anchoring ? selected : (await this.#o.networks()).find((n) => n.anchoring);
-    const contracts = network?.anchoring;
-    if (!network || !contracts) throw new AnchoringUnavailableError();
+    const network = await this.#anchoringNetwork();
+    const contracts = network.anchoring as NonNullable<Network['anchoring']>;
     const messenger = await this.#o.messenger();
     const topics = new Set((await messenger.listConversations(account)).map((c) => c.topic));
     const rpc = new JsonRpcClient({ url: network.rpcUrl });
@@ -134,6 +146,45 @@ export class AnchoringService {
     ).finally(() => {
       this.#rebuilding = null;
     });
+  }
+
+  /** The account's messages that waited past the deadline for a relay's batch. */
+  async overdue(account: Address): Promise<{ count: number; deadlineMinutes: number }> {
+    return this.#requireOwn().overdue(account);
+  }
+
+  /**
+   * Forced inclusion: anchors the account's overdue messages with its own transaction, after the
+   * user confirms it. @throws see SelfAnchoring.anchor
+   */
+  async anchorOverdue(account: Address, signal: AbortSignal): Promise<SelfAnchorResult> {
+    const result = await this.#requireOwn().anchor(account, signal);
+    void this.check(); // verify the new proofs now
+    return result;
+  }
+
+  #requireOwn(): SelfAnchoring {
+    if (!this.#own) throw new CairnError('The wallet is locked', { code: RpcErrorCode.unauthorized });
+    return this.#own;
+  }
+
+  /** The selected network if it has the Anchor contract, else the first known one that does. */
+  async #anchoringNetwork(): Promise<Network> {
+    const selected = await this.#o.selectedNetwork();
+    const network = selected.anchoring ? selected : (await this.#o.networks()).find((n) => n.anchoring);
+    if (!network?.anchoring) throw new AnchoringUnavailableError();
+    return network;
+  }
+
+  #chain(network: Network): AnchorChain {
+    const contract = (network.anchoring as NonNullable<Network['anchoring']>).anchor;
+    const rpc = new JsonRpcClient({ url: network.rpcUrl });
+    return {
+      network,
+      contract,
+      readAnchoredAt: anchoredAtReader(rpc, contract),
+      anchoredEvents: anchoredEventsReader(rpc, contract),
+    };
   }
 
   /** How far the rebuild under way got (null when none runs). */
@@ -171,6 +222,23 @@ export class AnchoringService {
       log: (message) => this.#o.log(message),
       now: this.#o.now ?? Date.now,
     });
+    this.#own = new SelfAnchoring({
+      db: () => db,
+      chain: async () => this.#chain(await this.#anchoringNetwork()),
+      chainOf: async (chainId, contract) => {
+        const network = (await this.#o.networks()).find(
+          (n) => n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
+        );
+        return network ? this.#chain(network) : null;
+      },
+      transactions: this.#o.transactions,
+      putBlock: (bytes, signal) => this.#o.putBlock(bytes, signal),
+      pinAtRelays: (cids, signal) => this.#o.pinAtRelays(cids as CID[], signal),
+      deadlineMinutes: () => this.#o.deadlineMinutes(),
+      onAnchored: (account, topics) => this.#o.onChange(account, topics),
+      log: (message) => this.#o.log(message),
+      now: this.#o.now ?? Date.now,
+    });
     this.#timer = setInterval(() => void this.check(), this.#o.intervalMs ?? 15_000);
   }
 
@@ -195,6 +263,7 @@ export class AnchoringService {
     clearInterval(this.#timer);
     this.#abort.abort();
     this.#tracker = undefined;
+    this.#own = undefined;
     const db = this.#db;
     this.#db = undefined;
     void db?.then((opened) => opened.close()).catch(() => {});

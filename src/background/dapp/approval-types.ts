@@ -1,4 +1,4 @@
-/** What an approval window shows, per kind of request. Shared with the approval page (types only). */
+/** What an approval window shows, per kind of request. Shared with the approval page (types and one constant). */
 import type { Address, Hex } from 'viem';
 import type { Network } from '../../chain/networks';
 
@@ -13,7 +13,15 @@ export type ApprovalDetails =
   | { kind: 'signTypedData'; address: Address; typedData: TypedDataView }
   | { kind: 'switchChain'; network: Network }
   | { kind: 'addChain'; network: Network }
-  | { kind: 'sendTransaction'; address: Address; transaction: TransactionView };
+  | { kind: 'sendTransaction'; address: Address; transaction: TransactionView }
+  /** A transaction Cairn itself asks the user to send (origin `WALLET_ORIGIN`), e.g. anchoring. */
+  | { kind: 'walletTransaction'; purpose: string; address: Address; transaction: TransactionView };
+
+/**
+ * The origin of approvals Cairn asks for itself. Not a web origin (no page can be sent from it),
+ * so a site can never pass for the wallet.
+ */
+export const WALLET_ORIGIN = 'cairn:wallet';
 
 export type ApprovalKind = ApprovalDetails['kind'];
 

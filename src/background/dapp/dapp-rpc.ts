@@ -5,18 +5,13 @@
 import { type Address, BaseError, bytesToHex, type Hex } from 'viem';
 import { JsonRpcClient, JsonRpcError } from '../../chain/json-rpc-client';
 import { type Network, toHexChainId } from '../../chain/networks';
-import {
-  type PreparedTransaction,
-  pendingNonce,
-  prepareTransaction,
-  sendRawTransaction,
-} from '../../chain/transaction-preparer';
+import { pendingNonce, prepareTransaction, sendRawTransaction } from '../../chain/transaction-preparer';
 import { CairnError, InvalidParamsError, RpcErrorCode } from '../../keyring/errors';
 import type { Keyring } from '../../keyring/keyring';
 import { isDappMethod, isMessagingMethod, isPassthroughMethod } from '../../provider/dapp-methods';
 import type { ApprovalController } from './approval-controller';
 import { UserRejectedError } from './approval-controller';
-import type { ApprovalDecision, ApprovalDetails, TransactionView } from './approval-types';
+import type { ApprovalDecision, ApprovalDetails } from './approval-types';
 import { DappMessaging, type MessengerSource, NO_MESSENGER } from './dapp-messaging';
 import {
   parseAddChain,
@@ -38,6 +33,7 @@ import {
   toEip2255,
   toMessagingPermission,
 } from './permissions-store';
+import { transactionView } from './transaction-view';
 
 /** Where the RPC layer announces changes to connected sites. */
 export interface DappEvents {
@@ -362,19 +358,4 @@ export function printableUtf8(bytes: Uint8Array): string | null {
     return null;
   }
   return /[\p{Cc}\p{Cf}\u2028\u2029]/u.test(text.replace(/[\t\n\r]/g, '')) ? null : text;
-}
-
-function transactionView(prepared: PreparedTransaction, network: Network): TransactionView {
-  const gas = prepared.gas ?? 0n;
-  const perGas = prepared.type === 'legacy' ? (prepared.gasPrice ?? 0n) : (prepared.maxFeePerGas ?? 0n);
-  return {
-    to: prepared.to ?? null,
-    valueWei: (prepared.value ?? 0n).toString(),
-    data: prepared.data ?? '0x',
-    gas: gas.toString(),
-    maxFeePerGasWei: prepared.type === 'legacy' ? null : (prepared.maxFeePerGas ?? 0n).toString(),
-    gasPriceWei: prepared.type === 'legacy' ? (prepared.gasPrice ?? 0n).toString() : null,
-    maxFeeWei: (gas * perGas).toString(),
-    network,
-  };
 }

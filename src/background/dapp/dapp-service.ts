@@ -4,7 +4,7 @@
  * privileged UI methods that manage them (approval window, connected sites, networks).
  */
 import type { Address } from 'viem';
-import type { JsonRpcClient } from '../../chain/json-rpc-client';
+import { JsonRpcClient } from '../../chain/json-rpc-client';
 import { type Network, toHexChainId } from '../../chain/networks';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { Keyring } from '../../keyring/keyring';
@@ -51,12 +51,15 @@ export class DappService {
   readonly rpc: DappRpc;
   readonly server: DappPortServer;
   readonly tabs: SiteTabs;
+  /** The JSON-RPC client of a network (the wallet's own transactions use it too). */
+  readonly rpcFor: (network: Network) => JsonRpcClient;
   readonly #log: (message: string) => void;
   #lastStatus: WalletState['status'] | undefined;
 
   constructor(options: DappServiceOptions) {
     const { log } = options;
     this.#log = log;
+    this.rpcFor = options.rpcFor ?? ((network) => new JsonRpcClient({ url: network.rpcUrl }));
     this.permissions = new PermissionsStore(options.localStore, log);
     this.tabs = new SiteTabs(options.sessionStore, options.sendToTab);
     this.networks = new NetworkStore(options.localStore, log);
@@ -78,7 +81,7 @@ export class DappService {
       approvals: this.approvals,
       networks: this.networks,
       ...(options.messaging ? { messaging: options.messaging } : {}),
-      ...(options.rpcFor ? { rpcFor: options.rpcFor } : {}),
+      rpcFor: this.rpcFor,
       ...(options.now ? { now: options.now } : {}),
       events: {
         accountsChanged: (origin, accounts) => void this.#emit(origin, 'accountsChanged', accounts),

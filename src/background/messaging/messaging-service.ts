@@ -35,6 +35,10 @@ export interface MessagingNetwork extends MessagingTransport {
   anchorProofs(messageIds: readonly `0x${string}`[], signal: AbortSignal): Promise<MessageProofEntry[]>;
   /** A block by CID, from the relays over bitswap (rebuilding an inbox from chain). */
   fetchBlock(cid: CID, signal: AbortSignal): Promise<Uint8Array>;
+  /** Keeps a raw block in this node's blockstore (works with no relay). @returns its CID */
+  putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<CID>;
+  /** Asks every connected relay to pin these blocks. @returns how many relays pinned them all */
+  pinAtRelays(cids: readonly CID[], signal: AbortSignal): Promise<number>;
   status(): RelayStatus;
   onStatus(listener: (status: RelayStatus) => void): void;
   /** Called when a relay connection (re)opens: time to catch up. */

@@ -22,7 +22,7 @@ export interface MessagingUiContext {
   forgetNotice(topic: string): void;
   status(): RelayStatus;
   getSettings(): Promise<MessagingSettings>;
-  setSettings(settings: MessagingSettings): Promise<void>;
+  setSettings(settings: Partial<MessagingSettings>): Promise<void>;
   log(message: string): void;
 }
 

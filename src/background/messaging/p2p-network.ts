@@ -9,7 +9,9 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { concatBytes } from '@noble/hashes/utils.js';
 import type { Blockstore } from 'interface-blockstore';
 import type { Datastore } from 'interface-datastore';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
 import { type CairnNode, createCairnNode } from '../../p2p/cairn-node';
 import { loadOrCreatePeerKey } from '../../p2p/peer-key-store';
 import { shardTopicsFor } from '../../p2p/shards';
@@ -300,6 +302,30 @@ class P2pNetwork implements MessagingNetwork {
     const chunks: Uint8Array[] = [];
     for await (const chunk of this.#node.blockstore.get(cid, { signal })) chunks.push(chunk);
     return chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
+  }
+
+  async putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<CID> {
+    const cid = CID.createV1(raw.code, await sha256.digest(bytes));
+    await this.#node.blockstore.put(cid, bytes, { signal });
+    return cid;
+  }
+
+  async pinAtRelays(cids: readonly CID[], signal: AbortSignal): Promise<number> {
+    const pinned = await Promise.all(
+      this.#connected().map(async (relay) => {
+        if (!relay.peer) return false;
+        try {
+          for (const cid of cids) {
+            const ack = await this.#store.pin(relay.peer, cid.toString(), { signal });
+            if (ack.status === 'rejected') return false;
+          }
+          return true;
+        } catch {
+          return false; // this relay refused or failed: others may pin
+        }
+      }),
+    );
+    return pinned.filter(Boolean).length;
   }
 
   async latest(topic: string, signal: AbortSignal): Promise<Envelope | null> {

@@ -3,7 +3,7 @@
  * the password first when the wallet is locked, then the request and its buttons.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PendingApproval } from '../../background/dapp/approval-types';
+import { type PendingApproval, WALLET_ORIGIN } from '../../background/dapp/approval-types';
 import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
@@ -23,6 +23,7 @@ const TITLES: Record<PendingApproval['details']['kind'], string> = {
   switchChain: 'Switch network',
   addChain: 'Add network',
   sendTransaction: 'Send transaction',
+  walletTransaction: 'Confirm transaction',
 };
 
 export function ApprovalApp({
@@ -81,7 +82,11 @@ export function ApprovalApp({
       </main>
     );
   }
-  const site = displayOrigin(approval.origin);
+  // Cairn's own requests have an origin no page can have; say plainly who asks.
+  const site =
+    approval.origin === WALLET_ORIGIN
+      ? { text: 'Cairn (this wallet)', international: false }
+      : displayOrigin(approval.origin);
   return (
     <main class="screen approval">
       <h1>{TITLES[approval.details.kind]}</h1>

@@ -1,7 +1,7 @@
 /** The content of one approval, per kind, with its decision buttons. */
 import { useState } from 'preact/hooks';
 import { formatEther } from 'viem';
-import type { ApprovalDetails } from '../../background/dapp/approval-types';
+import type { ApprovalDetails, TransactionView } from '../../background/dapp/approval-types';
 import type { AccountInfo } from '../../keyring/keyring';
 import { Identicon } from '../components/Identicon';
 import { shortAddress } from '../wallet/AccountRow';
@@ -42,6 +42,38 @@ function AccountLine({ address, accounts }: { address: string; accounts: Account
       <span>Account:</span> <strong>{account?.name ?? 'Unknown account'}</strong>{' '}
       <code title={address}>{shortAddress(address)}</code>
     </p>
+  );
+}
+
+function TransactionFacts({ transaction: tx }: { transaction: TransactionView }) {
+  const symbol = tx.network.currencySymbol;
+  return (
+    <dl class="facts">
+      <dt>To</dt>
+      <dd>
+        <code>{tx.to ?? 'New contract'}</code>
+      </dd>
+      <dt>Value</dt>
+      <dd>
+        {formatEther(BigInt(tx.valueWei))} {symbol}
+      </dd>
+      <dt>Network</dt>
+      <dd>
+        {tx.network.name} ({tx.network.chainId})
+      </dd>
+      <dt>Max fee</dt>
+      <dd>
+        {formatEther(BigInt(tx.maxFeeWei))} {symbol}
+      </dd>
+      <dt>Data</dt>
+      <dd>
+        <code class="data">
+          {tx.data === '0x'
+            ? 'none'
+            : `${tx.data.slice(0, 138)}${tx.data.length > 138 ? '…' : ''} (${(tx.data.length - 2) / 2} bytes)`}
+        </code>
+      </dd>
+    </dl>
   );
 }
 
@@ -193,41 +225,22 @@ export function ApprovalBody({
           <Buttons approveLabel="Confirm" onDecide={decide} />
         </>
       );
-    case 'sendTransaction': {
-      const tx = details.transaction;
-      const symbol = tx.network.currencySymbol;
+    case 'sendTransaction':
       return (
         <>
           <AccountLine address={details.address} accounts={accounts} />
-          <dl class="facts">
-            <dt>To</dt>
-            <dd>
-              <code>{tx.to ?? 'New contract'}</code>
-            </dd>
-            <dt>Value</dt>
-            <dd>
-              {formatEther(BigInt(tx.valueWei))} {symbol}
-            </dd>
-            <dt>Network</dt>
-            <dd>
-              {tx.network.name} ({tx.network.chainId})
-            </dd>
-            <dt>Max fee</dt>
-            <dd>
-              {formatEther(BigInt(tx.maxFeeWei))} {symbol}
-            </dd>
-            <dt>Data</dt>
-            <dd>
-              <code class="data">
-                {tx.data === '0x'
-                  ? 'none'
-                  : `${tx.data.slice(0, 138)}${tx.data.length > 138 ? '…' : ''} (${(tx.data.length - 2) / 2} bytes)`}
-              </code>
-            </dd>
-          </dl>
+          <TransactionFacts transaction={details.transaction} />
           <Buttons approveLabel="Confirm" onDecide={decide} />
         </>
       );
-    }
+    case 'walletTransaction':
+      return (
+        <>
+          <p class="purpose">{details.purpose}</p>
+          <AccountLine address={details.address} accounts={accounts} />
+          <TransactionFacts transaction={details.transaction} />
+          <Buttons approveLabel="Confirm" onDecide={decide} />
+        </>
+      );
   }
 }

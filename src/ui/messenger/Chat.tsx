@@ -8,6 +8,7 @@ import { shortAddress } from '../wallet/AccountRow';
 import { sameAddress } from './addresses';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
+import { SelfAnchor } from './SelfAnchor';
 import { useAnchors } from './use-anchors';
 import { useChat } from './use-chat';
 
@@ -66,6 +67,7 @@ export function Chat({
           ))
         )}
       </ol>
+      <SelfAnchor client={client} account={account} changes={anchors} />
       <ErrorNote message={error} />
       <Composer onSend={send} />
     </main>

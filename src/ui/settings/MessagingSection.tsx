@@ -1,9 +1,13 @@
-/** Settings › Messaging: the messaging node and its relay connections (live), and desktop notifications. */
+/**
+ * Settings › Messaging: the messaging node and its relay connections (live), desktop
+ * notifications, and how long messages wait for a relay to anchor them before the user may.
+ */
 import { useEffect, useState } from 'preact/hooks';
-import type {
-  MessagingSettings,
-  RelayConnectionState,
-  RelayStatus,
+import {
+  MAX_ANCHOR_DEADLINE_MINUTES,
+  type MessagingSettings,
+  type RelayConnectionState,
+  type RelayStatus,
 } from '../../background/messaging/message-views';
 import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
@@ -56,11 +60,11 @@ export function MessagingSection({ client }: { client: Pick<UiClient, 'call' | '
     };
   }, [client]);
 
-  async function setNotifications(notifications: boolean) {
+  async function save(changes: Partial<MessagingSettings>) {
     setSaving(true);
     setError(null);
     try {
-      setSettings(await client.call('setMessagingSettings', { notifications }));
+      setSettings(await client.call('setMessagingSettings', changes));
     } catch (cause) {
       setError(errorMessage(cause));
     } finally {
@@ -95,9 +99,25 @@ export function MessagingSection({ client }: { client: Pick<UiClient, 'call' | '
           type="checkbox"
           checked={settings?.notifications ?? false}
           disabled={settings === null || saving}
-          onChange={(e) => void setNotifications(e.currentTarget.checked)}
+          onChange={(e) => void save({ notifications: e.currentTarget.checked })}
         />
         Desktop notifications
+      </label>
+      <label class="field">
+        Offer to anchor my messages myself after (minutes without a relay anchoring them)
+        <input
+          type="number"
+          min={0}
+          max={MAX_ANCHOR_DEADLINE_MINUTES}
+          step={1}
+          value={settings?.anchorDeadlineMinutes ?? ''}
+          disabled={settings === null || saving}
+          onChange={(e) => {
+            const minutes = e.currentTarget.valueAsNumber;
+            if (Number.isInteger(minutes)) void save({ anchorDeadlineMinutes: minutes });
+            else setError('Enter a whole number of minutes');
+          }}
+        />
       </label>
       <ErrorNote message={error} />
     </section>

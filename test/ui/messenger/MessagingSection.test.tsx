@@ -20,7 +20,7 @@ describe('Settings › Messaging', () => {
           { address: RELAY_B, state: 'connecting' },
         ],
       }),
-      getMessagingSettings: async () => ({ notifications: false }),
+      getMessagingSettings: async () => ({ notifications: false, anchorDeadlineMinutes: 10 }),
     });
     const view = render(<MessagingSection client={fake.client} />);
     expect(await screen.findByText('Running')).toBeTruthy();
@@ -39,8 +39,12 @@ describe('Settings › Messaging', () => {
   it('binds "Desktop notifications" to the messaging settings', async () => {
     const fake = fakeClient({
       getRelayStatus: async () => ({ node: 'stopped', relays: [] }),
-      getMessagingSettings: async () => ({ notifications: false }),
-      setMessagingSettings: async (settings) => settings,
+      getMessagingSettings: async () => ({ notifications: false, anchorDeadlineMinutes: 10 }),
+      setMessagingSettings: async (settings) => ({
+        notifications: false,
+        anchorDeadlineMinutes: 10,
+        ...settings,
+      }),
     });
     render(<MessagingSection client={fake.client} />);
     const box = screen.getByRole('checkbox', { name: 'Desktop notifications' }) as HTMLInputElement;
@@ -53,10 +57,30 @@ describe('Settings › Messaging', () => {
     await waitFor(() => expect(box.checked).toBe(true));
   });
 
+  it('saves the anchoring deadline, and refuses a fraction before asking the background', async () => {
+    const fake = fakeClient({
+      getRelayStatus: async () => ({ node: 'running', relays: [] }),
+      getMessagingSettings: async () => ({ notifications: true, anchorDeadlineMinutes: 10 }),
+      setMessagingSettings: async (settings) => ({
+        notifications: true,
+        anchorDeadlineMinutes: 10,
+        ...settings,
+      }),
+    });
+    render(<MessagingSection client={fake.client} />);
+    const input = screen.getByRole('spinbutton', { name: /anchor my messages myself/ }) as HTMLInputElement;
+    await waitFor(() => expect(input.value).toBe('10'));
+    fireEvent.change(input, { target: { value: '2.5' } });
+    expect((await screen.findByRole('alert')).textContent).toBe('Enter a whole number of minutes');
+    fireEvent.change(input, { target: { value: '0' } });
+    await waitFor(() => expect(fake.callsOf('setMessagingSettings')).toEqual([{ anchorDeadlineMinutes: 0 }]));
+    await waitFor(() => expect(input.value).toBe('0'));
+  });
+
   it('shows a refused change and keeps the stored setting', async () => {
     const fake = fakeClient({
       getRelayStatus: async () => ({ node: 'running', relays: [] }),
-      getMessagingSettings: async () => ({ notifications: true }),
+      getMessagingSettings: async () => ({ notifications: true, anchorDeadlineMinutes: 10 }),
       setMessagingSettings: async () => {
         throw new Error('Notifications are not permitted');
       },

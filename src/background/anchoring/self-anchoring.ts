@@ -1,0 +1,261 @@
+/**
+ * Forced inclusion: when no aggregator anchored an account's messages within the deadline (a
+ * setting), the user anchors them with their own account, so no relay can keep a message off
+ * chain. The batch is built like a relay's (src/chain/anchor-batch.ts: same leaves, tree and
+ * manifest), its blocks kept here and pinned by the relays that will, and its root sent to the
+ * Anchor contract in a transaction the user confirms. The batch is stored before the
+ * transaction goes out, so a worker stopped while it is mined finishes it on the next pass; a
+ * root someone anchored already counts as anchored (the contract refuses a duplicate).
+ */
+import { type Address, bytesToHex, encodeFunctionData, type Hex, hexToBytes, toHex } from 'viem';
+import { buildAnchorBatch } from '../../chain/anchor-batch.ts';
+import { anchorLeaf } from '../../chain/anchor-leaf.ts';
+import type { ReadAnchoredAt } from '../../chain/anchor-proof.ts';
+import type { AnchoredEvent } from '../../chain/anchor-reader.ts';
+import { anchorAbi } from '../../chain/contract-artifacts.ts';
+import { MerkleTree } from '../../chain/merkle-tree.ts';
+import type { Network } from '../../chain/networks.ts';
+import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
+import type { MinedTransaction, WalletTransactionRequest } from '../wallet-transactions.ts';
+import { type AnchorDb, type AnchorRecord, MAX_OWN_BATCH, type OwnBatch } from './anchor-db.ts';
+
+/** Nothing of the account has waited past the deadline. */
+export class NothingToAnchorError extends CairnError {
+  override name = 'NothingToAnchorError';
+  constructor() {
+    super('No message has waited past the anchoring deadline', { code: RpcErrorCode.invalidParams });
+  }
+}
+
+/** The anchoring transaction was mined but reverted, and the root is not on chain. */
+export class AnchorTransactionFailedError extends CairnError {
+  override name = 'AnchorTransactionFailedError';
+  constructor(txHash: Hex) {
+    super(`The anchoring transaction ${txHash} failed; your messages are still waiting`, {
+      code: RpcErrorCode.internal,
+    });
+  }
+}
+
+export interface SelfAnchorResult {
+  count: number;
+  root: Hex;
+  /** Null when the root was on chain already (the same messages, anchored before). */
+  txHash: Hex | null;
+  /** `anchored`: the messages have their proof; `confirming`: sent, finished by a later pass. */
+  status: 'anchored' | 'confirming';
+  /** Relays that pinned the batch's manifest (0: only this browser holds it). */
+  pinnedBy: number;
+}
+
+/** How the anchoring network is reached: its Anchor contract read and its events. */
+export interface AnchorChain {
+  network: Network;
+  contract: Address;
+  readAnchoredAt: ReadAnchoredAt;
+  anchoredEvents(from: bigint, to: bigint, signal: AbortSignal, root?: Hex): Promise<AnchoredEvent[]>;
+}
+
+export interface SelfAnchoringOptions {
+  db(): Promise<
+    Pick<AnchorDb, 'pendingSince' | 'get' | 'put' | 'putOwnBatch' | 'ownBatches' | 'deleteOwnBatch'>
+  >;
+  /** The network to anchor on (the selected one if it has the Anchor contract, else the first that does). */
+  chain(): Promise<AnchorChain>;
+  /** The chain of an own batch that was started earlier (null: the wallet no longer knows it). */
+  chainOf(chainId: number, contract: Address): Promise<AnchorChain | null>;
+  transactions: {
+    send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
+    receipt(network: Network, txHash: Hex, signal: AbortSignal): Promise<MinedTransaction>;
+  };
+  putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<{ bytes: Uint8Array; toString(): string }>;
+  pinAtRelays(cids: { toString(): string }[], signal: AbortSignal): Promise<number>;
+  /** Minutes a message waits for an aggregator before the user may anchor it. */
+  deadlineMinutes(): Promise<number>;
+  /** These conversations' messages got their proof (verified by the tracker next). */
+  onAnchored(account: Address, topics: string[]): void;
+  log(message: string): void;
+  now(): number;
+  /** How long a receipt is waited for in `anchor`, ms. @default 180_000 */
+  receiptWaitMs?: number;
+}
+
+/** The approval's method: one anchoring approval waits at a time. */
+const METHOD = 'cairn_anchorMessages';
+/** An unfinished own batch is given up after this long without its root on chain. */
+const GIVE_UP_MS = 30 * 60_000;
+
+export class SelfAnchoring {
+  readonly #o: SelfAnchoringOptions;
+  /** Accounts whose anchoring runs now: one at a time each. */
+  readonly #running = new Set<Address>();
+
+  constructor(options: SelfAnchoringOptions) {
+    this.#o = options;
+  }
+
+  /** The account's messages that waited past the deadline. */
+  async overdue(account: Address): Promise<{ count: number; deadlineMinutes: number }> {
+    const deadlineMinutes = await this.#o.deadlineMinutes();
+    const db = await this.#o.db();
+    const records = await db.pendingSince(account, this.#o.now() - deadlineMinutes * 60_000, MAX_OWN_BATCH);
+    return { count: records.length, deadlineMinutes };
+  }
+
+  /**
+   * Anchors the account's overdue messages with its own transaction (after the user confirms).
+   * @throws NothingToAnchorError, UserRejectedError, AnchorTransactionFailedError,
+   *   TransactionNotMinedError's kin (the signal's reason), RPC errors
+   */
+  async anchor(account: Address, signal: AbortSignal): Promise<SelfAnchorResult> {
+    if (this.#running.has(account)) {
+      throw new CairnError('Anchoring is already under way', { code: RpcErrorCode.resourceUnavailable });
+    }
+    this.#running.add(account);
+    try {
+      return await this.#anchor(account, signal);
+    } finally {
+      this.#running.delete(account);
+    }
+  }
+
+  async #anchor(account: Address, signal: AbortSignal): Promise<SelfAnchorResult> {
+    const deadlineMinutes = await this.#o.deadlineMinutes();
+    const db = await this.#o.db();
+    const records = await db.pendingSince(account, this.#o.now() - deadlineMinutes * 60_000, MAX_OWN_BATCH);
+    if (records.length === 0) throw new NothingToAnchorError();
+    const chain = await this.#o.chain();
+    const leaves = records.map((record) => ({
+      messageId: record.messageId,
+      contentTopic: record.contentTopic,
+    }));
+    const cids: { toString(): string }[] = [];
+    const { tree, manifestCid } = await buildAnchorBatch(
+      leaves.map((leaf) => ({
+        messageId: hexToBytes(`0x${leaf.messageId}`),
+        contentTopic: leaf.contentTopic,
+      })),
+      {
+        storeBlock: async (bytes, s) => {
+          const cid = await this.#o.putBlock(bytes, s);
+          cids.push(cid);
+          return { bytes: cid.bytes, text: cid.toString() };
+        },
+        signal,
+      },
+    );
+    const batch: OwnBatch = {
+      account,
+      root: bytesToHex(tree.root),
+      chainId: chain.network.chainId,
+      contract: chain.contract,
+      manifestCid,
+      leaves,
+      txHash: null,
+      createdAt: this.#o.now(),
+    };
+    await db.putOwnBatch(batch);
+    // Relays pin the manifest while the transaction is confirmed; none may be reachable.
+    const pinned = this.#o.pinAtRelays(cids, signal).catch(() => 0);
+    const result = { count: tree.size, root: batch.root, txHash: null as Hex | null };
+    const [already] = await chain.readAnchoredAt(batch.root, signal);
+    if (already === 0n) {
+      const data = encodeFunctionData({
+        abi: anchorAbi,
+        functionName: 'anchor',
+        args: [batch.root, tree.size, toHex(new TextEncoder().encode(manifestCid))],
+      });
+      const purpose = `Anchor ${tree.size} of your messages on chain: no relay anchored them within ${deadlineMinutes} minutes.`;
+      const txHash = await this.#o.transactions
+        .send(
+          { from: account, network: chain.network, to: chain.contract, data, purpose, method: METHOD },
+          signal,
+        )
+        .catch(async (error: unknown) => {
+          await db.deleteOwnBatch(account, batch.root).catch(() => {});
+          throw error;
+        });
+      result.txHash = txHash;
+      await db.putOwnBatch({ ...batch, txHash });
+      const wait = AbortSignal.any([signal, AbortSignal.timeout(this.#o.receiptWaitMs ?? 180_000)]);
+      let mined: MinedTransaction;
+      try {
+        mined = await this.#o.transactions.receipt(chain.network, txHash, wait);
+      } catch (error) {
+        signal.throwIfAborted();
+        if (wait.aborted) return { ...result, status: 'confirming', pinnedBy: await pinned };
+        throw error;
+      }
+      // A revert: someone may have anchored the same root first (AlreadyAnchored), which is success.
+      if (!mined.success && (await chain.readAnchoredAt(batch.root, signal))[0] === 0n) {
+        await db.deleteOwnBatch(account, batch.root);
+        throw new AnchorTransactionFailedError(txHash);
+      }
+    }
+    // The node may not serve the new block's state yet: then a later pass finishes the batch.
+    const finished = await this.#finish({ ...batch, txHash: result.txHash }, chain, signal);
+    return { ...result, status: finished ? 'anchored' : 'confirming', pinnedBy: await pinned };
+  }
+
+  /**
+   * Finishes own batches a stopped worker left (their root on chain: the messages get their
+   * proofs), and gives up ones that never made it. Never throws.
+   */
+  async resume(signal: AbortSignal): Promise<void> {
+    try {
+      const db = await this.#o.db();
+      for (const batch of await db.ownBatches()) {
+        if (this.#running.has(batch.account)) continue;
+        const chain = await this.#o.chainOf(batch.chainId, batch.contract);
+        if (!chain || !(await this.#finish(batch, chain, signal))) {
+          if (this.#o.now() - batch.createdAt > GIVE_UP_MS)
+            await db.deleteOwnBatch(batch.account, batch.root);
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) this.#o.log(`Own anchoring: ${error instanceof Error ? error.name : 'error'}`);
+    }
+  }
+
+  /**
+   * When the batch's root is on chain, gives its messages that still wait the proof (state
+   * "anchored", verified by the tracker next) and forgets the batch. @returns false if not on chain
+   */
+  async #finish(batch: OwnBatch, chain: AnchorChain, signal: AbortSignal): Promise<boolean> {
+    const [batchId, blockNumber] = await chain.readAnchoredAt(batch.root, signal);
+    if (batchId === 0n) return false;
+    // The transaction that anchored the root (ours, or whoever anchored the same root first).
+    const [event] = await chain.anchoredEvents(blockNumber, blockNumber, signal, batch.root);
+    const txHash = event?.transactionHash ?? batch.txHash;
+    if (!txHash) return false;
+    const tree = MerkleTree.fromLeaves(
+      batch.leaves.map((leaf) => anchorLeaf(leaf.messageId, leaf.contentTopic)),
+    );
+    const db = await this.#o.db();
+    const updates: AnchorRecord[] = [];
+    for (const leaf of batch.leaves) {
+      const record = await db.get(batch.account, leaf.messageId);
+      if (record?.state !== 'pending' || record.contentTopic !== leaf.contentTopic) continue;
+      updates.push({
+        ...record,
+        state: 'anchored',
+        attempts: 0,
+        nextCheckAt: this.#o.now(),
+        anchor: {
+          root: batch.root,
+          proof: tree.proof(anchorLeaf(leaf.messageId, leaf.contentTopic)).map((node) => bytesToHex(node)),
+          batchId: batchId.toString(),
+          txHash,
+          blockNumber: blockNumber.toString(),
+          chainId: batch.chainId,
+          contract: batch.contract,
+          manifestCid: batch.manifestCid,
+        },
+      });
+    }
+    await db.put(updates);
+    await db.deleteOwnBatch(batch.account, batch.root);
+    this.#o.onAnchored(batch.account, [...new Set(updates.map((record) => record.contentTopic))]);
+    return true;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Forced inclusion end to end: the relay stores and forwards but does not anchor (no aggregator
+ * runs anywhere), so Alice's message stays "Anchoring…". Past her deadline (set to 0 minutes
+ * here) the chat offers to anchor it herself; she confirms the transaction in Cairn's approval
+ * window, it goes from her own account to the Anchor contract on the devnet, and the message
+ * shows "Verified on chain".
+ */
+import type { Page } from 'playwright-core';
+import { type Address, decodeEventLog, getAddress, type Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from '../../scripts/deploy-contracts.ts';
+import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
+import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
+import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
+import { decide, requestingSite, watchApprovalWindows } from './support/dapp-flows.ts';
+import { newProfileDir } from './support/extension-browser.ts';
+import {
+  type MessengerUser,
+  onboardToMessages,
+  openMessages,
+  sendMessage,
+  startConversation,
+} from './support/messenger-flows.ts';
+import { TEST_MNEMONIC } from './support/popup-flows.ts';
+import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
+
+const PASSWORD = 'correct horse battery';
+const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+
+let devnet: HardhatNode;
+let relay: RelayDaemon;
+let alice: MessengerUser;
+let bob: MessengerUser;
+
+function anchorLabels(popup: Page): Promise<string[]> {
+  return popup.locator('.bubble details.anchor summary').allTextContents();
+}
+
+async function rpc(method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(devnet.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: unknown };
+  if (body.error) throw new Error(JSON.stringify(body.error));
+  return body.result;
+}
+
+beforeAll(async () => {
+  devnet = await startHardhatNode({ port: DEVNET_PORT });
+  await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
+  relay = await startRelay(await newRelayDataDir()); // no --anchor-* flags: nobody anchors
+  alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, PASSWORD);
+  bob = await onboardToMessages(await newProfileDir(), BOB_MNEMONIC, PASSWORD);
+});
+
+afterAll(async () => {
+  await alice?.browser.close();
+  await bob?.browser.close();
+  await relay?.stop();
+  await devnet?.stop();
+});
+
+describe('forced inclusion', () => {
+  it('with no aggregator, Alice anchors her pending message herself and it is verified on chain', async () => {
+    const { popup } = alice;
+    // Settings › Messaging: offer at once (0 minutes) instead of the default 10.
+    await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const deadline = popup.getByRole('spinbutton', { name: /anchor my messages myself/ });
+    await expect.poll(() => deadline.inputValue()).toBe('10');
+    await deadline.fill('0');
+    await deadline.press('Tab');
+    await expect.poll(() => deadline.inputValue()).toBe('0');
+    await popup.getByRole('button', { name: 'Back' }).click();
+    await openMessages(popup);
+
+    await startConversation(popup, bob.address);
+    await sendMessage(popup, 'Nobody anchors this for me');
+    await expect.poll(() => anchorLabels(popup), { timeout: 20_000 }).toEqual(['Anchoring: Anchoring…']);
+    // The relay keeps saying "unknown": the message stays pending, and the chat offers to anchor it.
+    const offer = popup.getByRole('region', { name: 'Anchor your messages' });
+    await expect.poll(() => offer.textContent(), { timeout: 20_000 }).toMatch(/waited more than 0 min/);
+
+    const approvals = watchApprovalWindows(alice.browser);
+    await offer.getByRole('button', { name: 'Anchor them myself' }).click();
+    const approval = await approvals.next();
+    expect(await requestingSite(approval)).toBe('Cairn (this wallet)');
+    expect(await approval.locator('.purpose').textContent()).toMatch(/^Anchor \d+ of your messages on chain/);
+    expect(await approval.getByText(DEVNET_CONTRACTS.anchor).count()).toBe(1);
+    await decide(approval, 'Confirm');
+
+    await expect
+      .poll(() => offer.getByRole('status').textContent(), { timeout: 30_000 })
+      .toMatch(/^Anchored \d+ message\(s\) yourself, batch pinned by 1 relay/);
+    await expect
+      .poll(() => anchorLabels(popup), { timeout: 30_000, interval: 500 })
+      .toEqual(['Anchoring: Verified on chain']);
+
+    // One Anchored event on chain, submitted by Alice's own account.
+    const logs = (await rpc('eth_getLogs', [
+      { address: DEVNET_CONTRACTS.anchor, fromBlock: '0x0', toBlock: 'latest' },
+    ])) as { data: Hex; topics: [Hex, ...Hex[]] }[];
+    expect(logs).toHaveLength(1);
+    const event = decodeEventLog({ abi: anchorAbi, data: logs[0]!.data, topics: logs[0]!.topics });
+    expect(event.eventName).toBe('Anchored');
+    expect(getAddress((event.args as { submitter: Address }).submitter)).toBe(getAddress(alice.address));
+  }, 180_000);
+});
