@@ -2,6 +2,7 @@
 /** The messaging approval: what the user is told, which address speaks, and what a decision sends. */
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEVNET } from '../../../src/chain/networks';
 import type { AccountInfo } from '../../../src/keyring/keyring';
 import { ApprovalBody, type Decision } from '../../../src/ui/approval/ApprovalBody';
 
@@ -58,5 +59,38 @@ describe('ApprovalBody messaging', () => {
     expect(screen.getByText(A1)).toBeTruthy();
     fireEvent.click(await armed('Connect and allow'));
     expect(decisions).toEqual([{ approved: true, accounts: [A1] }]);
+  });
+});
+
+describe('ApprovalBody walletTransaction', () => {
+  it("shows what Cairn's own transaction is for, with the same facts as a site's, and confirms", async () => {
+    const decisions: Decision[] = [];
+    render(
+      <ApprovalBody
+        details={{
+          kind: 'walletTransaction',
+          purpose: 'Anchor 2 of your messages on chain: no relay anchored them within 10 minutes.',
+          address: A0,
+          transaction: {
+            to: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+            valueWei: '0',
+            data: '0x1234',
+            gas: '60000',
+            maxFeePerGasWei: '2000000000',
+            gasPriceWei: null,
+            maxFeeWei: '120000000000000',
+            network: DEVNET,
+          },
+        }}
+        accounts={accounts}
+        onDecide={(d) => decisions.push(d)}
+      />,
+    );
+    expect(screen.getByText(/^Anchor 2 of your messages on chain/)).toBeTruthy();
+    expect(screen.getByText('0x5FbDB2315678afecb367f032d93F642f64180aa3')).toBeTruthy();
+    expect(screen.getByText('0.00012 ETH')).toBeTruthy();
+    expect(screen.getByText('Account 1')).toBeTruthy();
+    fireEvent.click(await armed('Confirm'));
+    expect(decisions).toEqual([{ approved: true }]);
   });
 });
