@@ -79,6 +79,14 @@ export interface UiApi {
       head: string;
     };
   };
+  /**
+   * Checks one message's proof against the chain now; its record after the check (null: not
+   * followed) and what the check took in the worker (the chain read within it), ms.
+   */
+  verifyMessageAnchor: {
+    params: { account: Address; id: string };
+    result: { record: AnchorRecord | null; timing: { totalMs: number; chainMs: number } | null };
+  };
   /** The account's messages no relay anchored within the deadline (the user may anchor them). */
   getOverdueAnchors: { params: { account: Address }; result: { count: number; deadlineMinutes: number } };
   /**

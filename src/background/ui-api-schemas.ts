@@ -90,6 +90,10 @@ export const uiParamSchemas = {
     ids: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))), v.maxLength(MAX_PAGE_SIZE)),
   }),
   rebuildInbox: v.strictObject({ account: address }),
+  verifyMessageAnchor: v.strictObject({
+    account: address,
+    id: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  }),
   getOverdueAnchors: v.strictObject({ account: address }),
   anchorOverdueMessages: v.strictObject({ account: address }),
   getRebuildProgress: none,

@@ -198,6 +198,10 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
             }
           : null;
       },
+      verifyMessageAnchor: async ({ account, id }) => {
+        const { record, timing } = await anchoring.verifyNow(account, id, AbortSignal.timeout(30_000));
+        return { record: record ?? null, timing };
+      },
       getOverdueAnchors: ({ account }) => anchoring.overdue(account),
       anchorOverdueMessages: ({ account }) =>
         anchoring.anchorOverdue(account, AbortSignal.timeout(10 * 60_000)),

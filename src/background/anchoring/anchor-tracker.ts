@@ -73,6 +73,19 @@ export class AnchorTracker {
     }
   }
 
+  /**
+   * Checks these records' proofs against the chain now (the user asked), whatever their schedule;
+   * `verify` replaces the usual check (e.g. one that is timed).
+   */
+  async recheck(
+    records: AnchorRecord[],
+    signal: AbortSignal,
+    verify: AnchorTrackerOptions['verify'] = this.#o.verify,
+  ): Promise<void> {
+    const withProof = records.filter((record) => record.anchor !== undefined);
+    if (withProof.length > 0) await this.#verifyAll(withProof, signal, verify);
+  }
+
   async #askRelays(records: AnchorRecord[], signal: AbortSignal): Promise<void> {
     const ids = [...new Set(records.map((record) => record.messageId))];
     let entries: MessageProofEntry[];
@@ -117,13 +130,17 @@ export class AnchorTracker {
     if (anchored.length > 0) await this.#verifyAll(anchored, signal);
   }
 
-  async #verifyAll(records: AnchorRecord[], signal: AbortSignal): Promise<void> {
+  async #verifyAll(
+    records: AnchorRecord[],
+    signal: AbortSignal,
+    verify: AnchorTrackerOptions['verify'] = this.#o.verify,
+  ): Promise<void> {
     const now = this.#o.now();
     const done: AnchorRecord[] = [];
     for (const record of records) {
       const anchor = record.anchor as AnchorDetails;
       try {
-        const verified = await this.#o.verify(
+        const verified = await verify(
           {
             messageId: record.messageId,
             contentTopic: record.contentTopic,

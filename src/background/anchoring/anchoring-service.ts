@@ -64,6 +64,12 @@ export class AnchoringUnavailableError extends CairnError {
 /** One block fetch may take this long before it counts as missing. */
 const BLOCK_TIMEOUT_MS = 10_000;
 
+/** What a check asked for by the user took: all of it, and the chain read within it, ms. */
+export interface VerifyTiming {
+  totalMs: number;
+  chainMs: number;
+}
+
 export class AnchoringService {
   readonly #o: AnchoringServiceOptions;
   #db: Promise<AnchorDb> | undefined;
@@ -146,6 +152,39 @@ export class AnchoringService {
     ).finally(() => {
       this.#rebuilding = null;
     });
+  }
+
+  /**
+   * Checks one message's proof against the chain now (the user asked, from its details).
+   * @returns its record after the check (undefined: not followed) and what the check took
+   */
+  async verifyNow(
+    account: Address,
+    messageId: string,
+    signal: AbortSignal,
+  ): Promise<{ record: AnchorRecord | undefined; timing: VerifyTiming | null }> {
+    const tracker = this.#tracker;
+    const db = await this.#db;
+    if (!tracker || !db) throw new CairnError('The wallet is locked', { code: RpcErrorCode.unauthorized });
+    const record = await db.get(account, messageId);
+    if (!record?.anchor) return { record, timing: null };
+    const timing: VerifyTiming = { totalMs: 0, chainMs: 0 };
+    const started = performance.now();
+    await tracker.recheck([record], signal, async (proof, chain, s) => {
+      const read = await this.#reader(chain.chainId, chain.contract);
+      if (!read) return undefined;
+      const readAnchoredAt: ReadAnchoredAt = async (root, s2) => {
+        const before = performance.now();
+        try {
+          return await read(root, s2);
+        } finally {
+          timing.chainMs += performance.now() - before;
+        }
+      };
+      return verifyMessageProof(proof, { ...chain, readAnchoredAt }, s);
+    });
+    timing.totalMs = performance.now() - started;
+    return { record: await db.get(account, messageId), timing };
   }
 
   /** The account's messages that waited past the deadline for a relay's batch. */

@@ -34,6 +34,7 @@ export function Chat({
     if (element && lastId !== undefined) element.scrollTop = element.scrollHeight;
   }, [lastId]);
 
+  const checkAnchor = (id: string) => client.call('verifyMessageAnchor', { account, id });
   const now = Date.now();
   return (
     <main class="screen messenger chat">
@@ -63,7 +64,13 @@ export function Chat({
           <li class="hint">No messages yet. Say hello.</li>
         ) : (
           messages.map((message) => (
-            <MessageBubble key={message.id} message={message} now={now} anchor={anchors.get(message.id)} />
+            <MessageBubble
+              key={message.id}
+              message={message}
+              now={now}
+              anchor={anchors.get(message.id)}
+              onCheckAnchor={checkAnchor}
+            />
           ))
         )}
       </ol>

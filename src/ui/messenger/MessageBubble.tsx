@@ -1,17 +1,19 @@
 /** One message of a chat: its content as text, when it was sent, and for our own messages how far it got. */
 import type { AnchorRecord } from '../../background/anchoring/anchor-db';
 import type { MessageView } from '../../background/messaging/message-views';
-import { AnchorBadge } from './AnchorBadge';
+import { AnchorBadge, type CheckAnchor } from './AnchorBadge';
 import { contentBody, fullTime, isoTime, messageTime, statusLabel } from './format';
 
 export function MessageBubble({
   message,
   now,
   anchor,
+  onCheckAnchor,
 }: {
   message: MessageView;
   now: number;
   anchor?: AnchorRecord | undefined;
+  onCheckAnchor?: CheckAnchor;
 }) {
   const out = message.direction === 'out';
   return (
@@ -32,7 +34,7 @@ export function MessageBubble({
           </span>
         ) : null}
       </p>
-      {anchor ? <AnchorBadge record={anchor} /> : null}
+      {anchor ? <AnchorBadge record={anchor} {...(onCheckAnchor ? { onCheck: onCheckAnchor } : {})} /> : null}
     </li>
   );
 }

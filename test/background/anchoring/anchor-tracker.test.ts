@@ -198,6 +198,27 @@ describe('AnchorTracker', () => {
     expect((await t.db.get(ACCOUNT, ids[3]!))?.nextCheckAt).toBe(Number.MAX_SAFE_INTEGER);
   });
 
+  it('re-checks on demand, with the check given, whatever the schedule', async () => {
+    const { ids, entry } = await batch(true);
+    const t = await setup({ proofs: async (asked) => asked.map((id) => entry(id.slice(2))) });
+    await t.tracker.track(ACCOUNT, ids[0]!, TOPIC);
+    await t.tracker.check(signal());
+    const verified = await t.db.get(ACCOUNT, ids[0]!);
+    expect(verified?.state).toBe('verified');
+    // Not due for a minute, yet checked now, through the given check (which here finds no root).
+    let asked = 0;
+    await t.tracker.recheck([verified!], signal(), async (proof, chain, s) => {
+      asked++;
+      return verifyMessageProof(proof, { ...chain, readAnchoredAt: async () => [0n, 0n, 0n] }, s);
+    });
+    expect(asked).toBe(1);
+    expect((await t.db.get(ACCOUNT, ids[0]!))?.state).toBe('pending');
+    // A record without a proof is left alone.
+    await t.tracker.recheck([(await t.db.get(ACCOUNT, ids[0]!))!], signal(), async () => {
+      throw new Error('must not be asked');
+    });
+  });
+
   it('relays that do not answer push the messages back, nothing else changes', async () => {
     const t = await setup({
       proofs: async () => {
