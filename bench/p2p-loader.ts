@@ -43,3 +43,9 @@ export async function importRelayLoad(): Promise<RelayLoadModule> {
   registerSourceResolveHooks();
   return import('./relay-load.ts');
 }
+
+/** The in-extension anchoring benchmark (it drives the e2e flows), after the resolve hooks. */
+export async function importAnchoringExtensionBench(): Promise<typeof import('./anchoring-extension.ts')> {
+  registerSourceResolveHooks();
+  return import('./anchoring-extension.ts');
+}

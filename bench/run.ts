@@ -8,7 +8,8 @@
  * between two extensions vs bare libp2p, service-worker wake, `messaging-latency.ts`), relay
  * throughput on one core vs a bare gossipsub relay (`relay-throughput.ts`), and the background
  * bundle vs Helia light + libp2p alone; anchoring gas per message, Merkle tree building against
- * @openzeppelin/merkle-tree and proof verification (`anchoring.ts`).
+ * @openzeppelin/merkle-tree and proof verification (`anchoring.ts`), and checking a proof inside
+ * the extension (`anchoring-extension.ts`).
  * Progress goes to stderr. Measurements only: nothing here fails on a slow number.
  *
  * Flags: --skip-chromium (no browser), --skip-protocol (no XMTP benchmark), --skip-p2p (no relay,
@@ -34,6 +35,7 @@ import {
   POPUP_GZIP_TARGET_BYTES,
 } from './bundle-size.ts';
 import { benchMessagingLatency, latencyTable, messagingTargetLines, wakeTable } from './messaging-latency.ts';
+import { importAnchoringExtensionBench } from './p2p-loader.ts';
 import { runProtocolBench } from './protocol-loader.ts';
 import { protocolTable, protocolTargetLines } from './protocol-table.ts';
 import { benchRelayThroughput, throughputTable } from './relay-throughput.ts';
@@ -202,6 +204,15 @@ async function main(): Promise<void> {
   } else {
     const anchoring = await benchAnchoring({ runs, log });
     for (const table of anchoringTables(anchoring)) show(table);
+    if (chromium.path) {
+      const { benchAnchoringExtension, extensionProofTable } = await importAnchoringExtensionBench();
+      show(
+        extensionProofTable(
+          await benchAnchoringExtension({ chromiumPath: chromium.path, log }),
+          chromium.version,
+        ),
+      );
+    }
     targets.push(...anchoringTargetLines(anchoring, ''));
   }
 
