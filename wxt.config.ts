@@ -1,6 +1,31 @@
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'wxt';
+
+const local = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Modules whose top level has no side effects Cairn needs (see `treeshake` below). */
+const SIDE_EFFECT_FREE = /\/node_modules\/(@xmtp\/proto|@ipld\/dag-cbor|@ipld\/dag-json)\//;
+
+/**
+ * Gossipsub's Prometheus metrics, built only when a metrics registry is passed (the client never
+ * passes one), are replaced by a stand-in: src/p2p/gossip-metrics-unavailable.ts. A relative
+ * import inside gossipsub, so a plugin rather than an alias.
+ */
+function gossipMetricsStandIn(): Plugin {
+  const standIn = local('./src/p2p/gossip-metrics-unavailable.ts');
+  return {
+    name: 'cairn-gossip-metrics-stand-in',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (source === './metrics.js' && importer?.includes('/node_modules/@libp2p/gossipsub/dist/src/')) {
+        return standIn;
+      }
+      return null;
+    },
+  };
+}
 
 // https://wxt.dev/api/config.html
 export default defineConfig({
@@ -8,14 +33,20 @@ export default defineConfig({
   imports: false,
   manifestVersion: 3,
   vite: () => ({
-    plugins: [preact()],
+    plugins: [preact(), gossipMetricsStandIn()],
     resolve: {
-      alias: {
+      // Exact module names only (`cborg/json` and the like resolve as usual).
+      alias: [
         // Helia's only use of it is a fallback Cairn never takes (src/p2p/self-key-unavailable.ts).
-        '@libp2p/config': fileURLToPath(new URL('./src/p2p/self-key-unavailable.ts', import.meta.url)),
+        { find: /^@libp2p\/config$/, replacement: local('./src/p2p/self-key-unavailable.ts') },
         // Helia's IPNS keychain, unused by a client (src/p2p/keychain-unavailable.ts).
-        '@ipshipyard/keychain': fileURLToPath(new URL('./src/p2p/keychain-unavailable.ts', import.meta.url)),
-      },
+        { find: /^@ipshipyard\/keychain$/, replacement: local('./src/p2p/keychain-unavailable.ts') },
+        // Helia's pin records, which a client never writes (src/p2p/cbor-unavailable.ts).
+        { find: /^cborg$/, replacement: local('./src/p2p/cbor-unavailable.ts') },
+        // One Long for everyone: protobufjs requires long's CommonJS build, @xmtp/proto imports its
+        // ESM build (and hands it to protobufjs); both copies would ship otherwise.
+        { find: /^long$/, replacement: local('./node_modules/long/umd/index.js') },
+      ],
     },
     build: {
       target: 'es2022',
@@ -24,7 +55,8 @@ export default defineConfig({
         // each one configures protobufjs' Long at the top, so none is dropped by default. Cairn
         // uses message_contents only: the rest goes; a module whose exports are used keeps its
         // setup code (the end-to-end messaging tests run this build).
-        treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@xmtp/proto/') },
+        // Likewise Helia's dag-cbor and dag-json codecs, which only its full `createHelia` uses.
+        treeshake: { moduleSideEffects: (id) => !SIDE_EFFECT_FREE.test(id) },
       },
     },
   }),
