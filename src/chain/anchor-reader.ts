@@ -1,7 +1,8 @@
 /**
  * Reads an Anchor contract over a JSON-RPC endpoint, replies decoded and checked by viem:
- * `anchoredAt(root)` (what `verifyMessageProof` needs) and the `Anchored` events of a block range
- * (what rebuilding an inbox from chain scans).
+ * `anchoredAt(root)` (what `verifyMessageProof` needs; at a given block, what the relay's reorg
+ * watch needs), the head, and the `Anchored` events of a block range (what rebuilding an inbox
+ * from chain scans).
  */
 import {
   type Address,
@@ -21,14 +22,34 @@ export interface JsonRpcRequester {
 }
 
 export function anchoredAtReader(rpc: JsonRpcRequester, contract: Address): ReadAnchoredAt {
-  return async (root: Hex, signal: AbortSignal) => {
+  const read = anchoredAtBlockReader(rpc, contract);
+  return (root, signal) => read(root, 'latest', signal);
+}
+
+/** `anchoredAt(root)` as of a given block, so the answer belongs to a known height. */
+export function anchoredAtBlockReader(rpc: JsonRpcRequester, contract: Address) {
+  return async (
+    root: Hex,
+    block: bigint | 'latest',
+    signal: AbortSignal,
+  ): Promise<readonly [bigint, bigint, bigint]> => {
     const data = encodeFunctionData({ abi: anchorAbi, functionName: 'anchoredAt', args: [root] });
-    const result = await rpc.request('eth_call', [{ to: contract, data }, 'latest'], { signal });
+    const tag = block === 'latest' ? block : toHex(block);
+    const result = await rpc.request('eth_call', [{ to: contract, data }, tag], { signal });
     if (typeof result !== 'string' || !/^0x[0-9a-fA-F]*$/.test(result)) {
       throw new TypeError('eth_call returned something that is not hex');
     }
     return decodeFunctionResult({ abi: anchorAbi, functionName: 'anchoredAt', data: result as Hex });
   };
+}
+
+/** The chain's head block number (`eth_blockNumber`). */
+export async function readHead(rpc: JsonRpcRequester, signal: AbortSignal): Promise<bigint> {
+  const result = await rpc.request('eth_blockNumber', [], { signal });
+  if (typeof result !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(result)) {
+    throw new TypeError('eth_blockNumber returned something that is not a block number');
+  }
+  return BigInt(result);
 }
 
 interface AnchoredLog {

@@ -4,7 +4,8 @@
  * builds its Merkle tree, writes the manifest to IPFS (pinned), submits the root to the Anchor
  * contract and, once confirmed, publishes a receipt. Durable (src/relay/anchor-ledger.ts): after a
  * restart, pending leaves are batched and unconfirmed batches submitted again. One submission at a
- * time, so the relay's account never races itself for a nonce.
+ * time, so the relay's account never races itself for a nonce. A batch a reorg removed after its
+ * confirmations comes back through `resubmit` (src/relay/anchor-watch.ts).
  */
 import { bytesToHex, type Hex, toHex } from 'viem';
 import { buildAnchorBatch, type StoreBlock } from '../chain/anchor-batch.ts';
@@ -87,6 +88,11 @@ export class AnchorAggregator {
         this.#cutting = null;
       });
     return this.#cutting;
+  }
+
+  /** Queues a batch the ledger holds as "submitting" again (a reorg removed it); anchored once more. */
+  resubmit(batch: LedgerBatch): void {
+    if (!this.#abort.signal.aborted) this.#enqueue(batch);
   }
 
   /** Resolves when every queued batch was anchored (or the aggregator stopped). */

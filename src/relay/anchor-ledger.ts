@@ -2,7 +2,8 @@
  * The aggregator's durable state (SQLite, `synchronous=FULL`): leaves waiting for a batch, and
  * batches from "submitting" to "anchored". A relay that stops or crashes anywhere resumes: leaves
  * not yet in a batch stay pending, a batch written but not confirmed is submitted again (the
- * submitter is idempotent), and a leaf is in at most one batch of this relay.
+ * submitter is idempotent), and a leaf is in at most one batch of this relay. An anchored batch
+ * goes back to "submitting" when a reorg removed it from the chain (src/relay/anchor-watch.ts).
  */
 import { DatabaseSync } from 'node:sqlite';
 import type { ManifestLeaf } from '../chain/anchor-manifest.ts';
@@ -21,7 +22,10 @@ export interface LedgerReceipt {
   blockHash: string;
 }
 
-export interface AnchoredBatch extends LedgerBatch, LedgerReceipt {}
+export interface AnchoredBatch extends LedgerBatch, LedgerReceipt {
+  /** When this relay recorded it anchored (its clock), ms. */
+  anchoredAt: number;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS anchor_leaves (
@@ -41,8 +45,14 @@ CREATE TABLE IF NOT EXISTS anchor_batches (
   batch_id TEXT,
   tx_hash TEXT,
   block_number TEXT,
-  block_hash TEXT
+  block_hash TEXT,
+  anchored_at INTEGER
 ) WITHOUT ROWID;
+`;
+
+/** After the migrations: the watch reads recently anchored batches by time. */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS anchor_batches_anchored ON anchor_batches (anchored_at) WHERE status = 'anchored';
 `;
 
 export class AnchorLedger {
@@ -63,6 +73,8 @@ export class AnchorLedger {
       db.exec('PRAGMA synchronous = FULL');
       db.exec('PRAGMA busy_timeout = 5000');
       db.exec(SCHEMA);
+      migrate(db);
+      db.exec(INDEXES);
       return new AnchorLedger(db, clock);
     } catch (error) {
       db.close();
@@ -129,8 +141,32 @@ export class AnchorLedger {
       receipt.txHash,
       receipt.blockNumber.toString(),
       receipt.blockHash,
+      this.clock(),
       root,
     );
+  }
+
+  /** Batches recorded anchored at or after `since` (this relay's clock), oldest first. */
+  anchoredSince(since: number): AnchoredBatch[] {
+    return this.s.anchoredSince.all(since).map((row) => ({
+      root: new Uint8Array(row.root as Uint8Array),
+      count: Number(row.count),
+      manifestCid: String(row.manifest_cid),
+      createdAt: Number(row.created_at),
+      batchId: BigInt(String(row.batch_id)),
+      txHash: String(row.tx_hash),
+      blockNumber: BigInt(String(row.block_number)),
+      blockHash: String(row.block_hash),
+      anchoredAt: Number(row.anchored_at),
+    }));
+  }
+
+  /**
+   * Sends the batch `root` back to "submitting" (its receipt dropped) if it is still recorded
+   * anchored in `blockHash`; whether it was. Its messages' proofs answer "pending" again.
+   */
+  markUnconfirmed(root: Uint8Array, blockHash: string): boolean {
+    return Number(this.s.markUnconfirmed.run(root, blockHash).changes) > 0;
   }
 
   /** The leaves of the batch `root`, oldest first. */
@@ -180,6 +216,21 @@ export class AnchorLedger {
   }
 }
 
+/** Ledgers written before the reorg watch: `anchored_at`, taken as the batch's creation for old rows. */
+function migrate(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(anchor_batches)').all();
+  if (columns.some((column) => column.name === 'anchored_at')) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec('ALTER TABLE anchor_batches ADD COLUMN anchored_at INTEGER');
+    db.exec("UPDATE anchor_batches SET anchored_at = created_at WHERE status = 'anchored'");
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
 function prepare(db: DatabaseSync) {
   return {
     addLeaf: db.prepare('INSERT OR IGNORE INTO anchor_leaves (message_id, topic, added_at) VALUES (?, ?, ?)'),
@@ -198,7 +249,15 @@ function prepare(db: DatabaseSync) {
       "SELECT root, count, manifest_cid, created_at FROM anchor_batches WHERE status = 'submitting' ORDER BY created_at",
     ),
     markAnchored: db.prepare(
-      "UPDATE anchor_batches SET status = 'anchored', batch_id = ?, tx_hash = ?, block_number = ?, block_hash = ? WHERE root = ?",
+      "UPDATE anchor_batches SET status = 'anchored', batch_id = ?, tx_hash = ?, block_number = ?, block_hash = ?, anchored_at = ? WHERE root = ?",
+    ),
+    anchoredSince: db.prepare(
+      `SELECT root, count, manifest_cid, created_at, batch_id, tx_hash, block_number, block_hash, anchored_at
+       FROM anchor_batches WHERE status = 'anchored' AND anchored_at >= ? ORDER BY anchored_at, root`,
+    ),
+    markUnconfirmed: db.prepare(
+      `UPDATE anchor_batches SET status = 'submitting', batch_id = NULL, tx_hash = NULL, block_number = NULL,
+       block_hash = NULL, anchored_at = NULL WHERE root = ? AND status = 'anchored' AND block_hash = ?`,
     ),
     leavesOf: db.prepare(
       'SELECT message_id, topic FROM anchor_leaves WHERE batch_root = ? ORDER BY added_at, message_id',

@@ -1,7 +1,7 @@
 /**
  * Wires anchoring into a running relay: the feed (message blocks + leaf sharing) always; with an
  * anchoring configuration, also the ledger, the aggregator and its submitter (viem over HTTP, the
- * relay's funded key). The chain is asked for its id in the background: a relay whose RPC is down
+ * relay's funded key), and the reorg watch over anchored batches. The chain is asked for its id in the background: a relay whose RPC is down
  * at start keeps collecting leaves in its ledger and starts anchoring once the RPC answers.
  */
 import { join } from 'node:path';
@@ -13,14 +13,17 @@ import { sha256 } from 'multiformats/hashes/sha2';
 import { type Address, createPublicClient, createWalletClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ManifestLeaf } from '../chain/anchor-manifest.ts';
+import { anchoredAtBlockReader, readHead } from '../chain/anchor-reader.ts';
 import { decodeBatchReceipt, encodeBatchReceipt } from '../chain/anchor-receipt.ts';
 import { AnchorSubmitter, sleepFor } from '../chain/anchor-submitter.ts';
+import { JsonRpcClient } from '../chain/json-rpc-client.ts';
 import { messageCid } from '../chain/message-cid.ts';
 import { ANCHOR_LEAVES_TOPIC, ANCHOR_RECEIPTS_TOPIC } from '../p2p/anchor-topics.ts';
 import type { CairnNode } from '../p2p/cairn-node';
 import { AnchorAggregator } from './anchor-aggregator.ts';
 import { AnchorFeed } from './anchor-feed.ts';
 import { AnchorLedger } from './anchor-ledger.ts';
+import { AnchorWatch } from './anchor-watch.ts';
 import type { Logger } from './logger.ts';
 import { ProofServer } from './proof-server.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -43,6 +46,10 @@ export interface RelayAnchoringInit {
   useFinalized?: boolean;
   /** Block polling, ms. @default 2_000 */
   pollMs?: number;
+  /** Anchored batches are re-read for reorgs this long after anchoring, ms; 0 turns it off. @default 3_600_000 */
+  watchWindowMs?: number;
+  /** … every this long, ms. @default 30_000 */
+  watchPeriodMs?: number;
 }
 
 export interface RelayAnchoring {
@@ -65,6 +72,7 @@ export function startAnchoring(params: {
   const abort = new AbortController();
   const ledger = init ? AnchorLedger.open(join(params.dataDir, 'anchoring.sqlite'), params.clock) : undefined;
   let aggregator: AnchorAggregator | undefined;
+  let watch: AnchorWatch | undefined;
   let proofs: ProofServer | undefined;
   const sink = ledger && {
     add: (leaves: readonly ManifestLeaf[]) => (aggregator ? aggregator.add(leaves) : void ledger.add(leaves)),
@@ -159,6 +167,20 @@ export function startAnchoring(params: {
     abort.signal.throwIfAborted();
     aggregator = started;
     started.start();
+    if (config.watchWindowMs !== 0) {
+      const rpc = new JsonRpcClient({ url: config.rpcUrl, timeoutMs: 15_000 });
+      const anchoredAt = anchoredAtBlockReader(rpc, config.contract);
+      watch = new AnchorWatch({
+        ledger: book,
+        chain: { head: (signal) => readHead(rpc, signal), anchoredAt },
+        resubmit: (batch) => started.resubmit(batch),
+        ...(config.watchWindowMs !== undefined ? { windowMs: config.watchWindowMs } : {}),
+        ...(config.watchPeriodMs !== undefined ? { periodMs: config.watchPeriodMs } : {}),
+        logger,
+        clock: params.clock,
+      });
+      watch.start();
+    }
     proofs = new ProofServer({
       ledger: book,
       keccak,
@@ -180,6 +202,7 @@ export function startAnchoring(params: {
       abort.abort(new Error('the relay is stopping'));
       feed.stop();
       await proofs?.unregister(node.libp2p).catch(() => {});
+      await watch?.stop();
       await aggregator?.stop();
       ledger?.close();
     },

@@ -37,6 +37,9 @@ Options (environment variable in brackets; flags win):
                              Blocks deep before "anchored", or the chain's finalized block
                              [CAIRN_RELAY_ANCHOR_CONFIRMATIONS] (default 3)
   --anchor-poll <s>          How often to look at the chain while waiting [CAIRN_RELAY_ANCHOR_POLL] (default 2)
+  --anchor-reorg-window <s>  Re-check anchored batches for reorgs this long after anchoring; 0 = off
+                             [CAIRN_RELAY_ANCHOR_REORG_WINDOW] (default 3600)
+  --anchor-reorg-poll <s>    … this often [CAIRN_RELAY_ANCHOR_REORG_POLL] (default 30)
   --log-level <level>        ${LOG_LEVELS.join(' | ')} [CAIRN_RELAY_LOG_LEVEL] (default info)
   -h, --help                 Show this help
 
@@ -180,6 +183,8 @@ function parse(argv: readonly string[]) {
       'anchor-max-leaves': { type: 'string' },
       'anchor-confirmations': { type: 'string' },
       'anchor-poll': { type: 'string' },
+      'anchor-reorg-window': { type: 'string' },
+      'anchor-reorg-poll': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -220,6 +225,18 @@ function anchoringConfig(
     200_000,
   );
   const poll = number('--anchor-poll', values['anchor-poll'] ?? env.CAIRN_RELAY_ANCHOR_POLL, 0.01, 600);
+  const reorgWindow = number(
+    '--anchor-reorg-window',
+    values['anchor-reorg-window'] ?? env.CAIRN_RELAY_ANCHOR_REORG_WINDOW,
+    0,
+    30 * 86_400,
+  );
+  const reorgPoll = number(
+    '--anchor-reorg-poll',
+    values['anchor-reorg-poll'] ?? env.CAIRN_RELAY_ANCHOR_REORG_POLL,
+    0.05,
+    86_400,
+  );
   const confirmationsText = values['anchor-confirmations'] ?? env.CAIRN_RELAY_ANCHOR_CONFIRMATIONS;
   const finalized = confirmationsText === 'finalized';
   const confirmations = finalized ? undefined : number('--anchor-confirmations', confirmationsText, 1, 1000);
@@ -230,6 +247,8 @@ function anchoringConfig(
     ...(interval !== undefined ? { intervalMs: Math.round(interval * 1000) } : {}),
     ...(maxLeaves !== undefined ? { maxLeaves: Math.floor(maxLeaves) } : {}),
     ...(poll !== undefined ? { pollMs: Math.round(poll * 1000) } : {}),
+    ...(reorgWindow !== undefined ? { watchWindowMs: Math.round(reorgWindow * 1000) } : {}),
+    ...(reorgPoll !== undefined ? { watchPeriodMs: Math.round(reorgPoll * 1000) } : {}),
     ...(finalized ? { useFinalized: true } : {}),
     ...(confirmations !== undefined ? { confirmations: Math.floor(confirmations) } : {}),
   };

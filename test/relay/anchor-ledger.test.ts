@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnchorLedger } from '../../src/relay/anchor-ledger.ts';
 
@@ -55,5 +56,85 @@ describe('AnchorLedger', () => {
     expect(again.unfinished()).toEqual([]);
     expect(again.batchOf(leaf(1).messageId)?.receipt).toEqual(receipt);
     again.close();
+  });
+
+  it('lists batches anchored since a time; a reorged one goes back to submitting, only from the receipt it had', async () => {
+    let now = 10_000;
+    const file = await path();
+    const ledger = AnchorLedger.open(file, () => now);
+    ledger.add([leaf(1), leaf(2)]);
+    ledger.createBatch({ root: root(1), count: 1, manifestCid: 'bafyone' }, [leaf(1)]);
+    ledger.createBatch({ root: root(2), count: 1, manifestCid: 'bafytwo' }, [leaf(2)]);
+    const receipt = { batchId: 4n, txHash: '0xaa', blockNumber: 9n, blockHash: '0xbb' };
+    now = 20_000;
+    ledger.markAnchored(root(1), receipt);
+    now = 30_000;
+    ledger.markAnchored(root(2), { ...receipt, batchId: 5n, blockHash: '0xcc' });
+    expect(ledger.anchoredSince(20_000).map((batch) => batch.root)).toEqual([root(1), root(2)]);
+    expect(ledger.anchoredSince(25_000)).toEqual([
+      {
+        root: root(2),
+        count: 1,
+        manifestCid: 'bafytwo',
+        createdAt: 10_000,
+        ...receipt,
+        batchId: 5n,
+        blockHash: '0xcc',
+        anchoredAt: 30_000,
+      },
+    ]);
+
+    expect(ledger.markUnconfirmed(root(1), '0xother')).toBe(false);
+    expect(ledger.batchOf(leaf(1).messageId)?.receipt).toEqual(receipt);
+    expect(ledger.markUnconfirmed(root(1), '0xbb')).toBe(true);
+    expect(ledger.markUnconfirmed(root(1), '0xbb')).toBe(false);
+    expect(ledger.batchOf(leaf(1).messageId)?.receipt).toBeUndefined();
+    expect(ledger.anchoredSince(0).map((batch) => batch.root)).toEqual([root(2)]);
+    ledger.close();
+
+    // Durable: a restart submits it again.
+    const again = AnchorLedger.open(file, () => now);
+    expect(again.unfinished().map((batch) => batch.root)).toEqual([root(1)]);
+    again.close();
+  });
+
+  it('opens a ledger written before anchored_at existed: its anchored batches count from their creation', async () => {
+    const file = await path();
+    const old = new DatabaseSync(file);
+    old.exec(`
+      CREATE TABLE anchor_leaves (message_id BLOB PRIMARY KEY, topic TEXT NOT NULL, added_at INTEGER NOT NULL, batch_root BLOB) WITHOUT ROWID;
+      CREATE TABLE anchor_batches (root BLOB PRIMARY KEY CHECK (length(root) = 32), count INTEGER NOT NULL,
+        manifest_cid TEXT NOT NULL, created_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('submitting', 'anchored')),
+        batch_id TEXT, tx_hash TEXT, block_number TEXT, block_hash TEXT) WITHOUT ROWID;
+    `);
+    old
+      .prepare(
+        "INSERT INTO anchor_batches VALUES (?, 1, 'bafyold', 5000, 'anchored', '1', '0xaa', '7', '0xbb')",
+      )
+      .run(root(3));
+    old
+      .prepare(
+        "INSERT INTO anchor_batches VALUES (?, 1, 'bafynew', 6000, 'submitting', NULL, NULL, NULL, NULL)",
+      )
+      .run(root(4));
+    old.close();
+    const ledger = AnchorLedger.open(file);
+    expect(ledger.anchoredSince(0)).toEqual([
+      {
+        root: root(3),
+        count: 1,
+        manifestCid: 'bafyold',
+        createdAt: 5000,
+        batchId: 1n,
+        txHash: '0xaa',
+        blockNumber: 7n,
+        blockHash: '0xbb',
+        anchoredAt: 5000,
+      },
+    ]);
+    expect(ledger.unfinished().map((batch) => batch.root)).toEqual([root(4)]);
+    ledger.close();
+    AnchorLedger.open(file).close(); // migrating twice is a no-op
   });
 });

@@ -2,7 +2,9 @@
  * The relay daemon anchoring for real: the bundled daemon as a child process, a Hardhat node with
  * the deployed contracts, client nodes over WebSockets. Messages published to the relay end up in
  * a batch anchored on chain; the receipt arrives on the receipts topic; the manifest and the
- * message blocks can be fetched by CID from the relay, and describe exactly the batch.
+ * message blocks can be fetched by CID from the relay, and describe exactly the batch. A reorg
+ * (evm_snapshot / evm_revert on the node) removing an anchored batch sends its proofs back to
+ * pending, and the daemon anchors it again.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,6 +85,7 @@ beforeAll(async () => {
     extraArgs: [
       ...['--anchor-rpc', chain.url, '--anchor-contract', contracts.anchor],
       ...['--anchor-interval', '1', '--anchor-confirmations', '1', '--anchor-poll', '0.05'],
+      ...['--anchor-reorg-poll', '0.2'],
     ],
     env: { CAIRN_RELAY_ANCHOR_KEY: aggregatorKey },
   });
@@ -94,6 +97,33 @@ afterAll(async () => {
   await chain?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
+
+/** Raw JSON-RPC to the Hardhat node (evm_snapshot, evm_revert, hardhat_mine, …). */
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(chain.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const reply = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
+  return reply.result;
+}
+
+/** Publishes `texts` to the relay as one conversation's messages; their message ids. */
+async function publishMessages(texts: string[]): Promise<`0x${string}`[]> {
+  const sender = await client();
+  const store = new StoreClient(sender.libp2p);
+  const conv = await conversation();
+  const ids: `0x${string}`[] = [];
+  for (const text of texts) {
+    const { bytes, message } = await messageEnvelope(conv, text);
+    expect((await store.publish(multiaddr(relay.addresses[0]!), bytes)).status).toBe('stored');
+    ids.push(bytesToHex(sha256(message)));
+  }
+  store.close();
+  return ids;
+}
 
 describe('relay anchoring', () => {
   it('anchors the messages it stores, publishes the receipt, and serves manifest and messages by CID', async () => {
@@ -178,5 +208,55 @@ describe('relay anchoring', () => {
       expect(verified).toMatchObject({ root: receipt.root, batchId: receipt.batchId });
       expect(entry.anchored).toMatchObject({ txHash: receipt.txHash, manifestCid: receipt.manifestCid });
     }
+  }, 60_000);
+
+  it('a reorg removing an anchored batch: its proofs answer pending, then the relay anchors it again', async () => {
+    const reader = await client();
+    const asker = new StoreClient(reader.libp2p);
+    const relayAddress = multiaddr(relay.addresses[0]!);
+    const states = async (ids: `0x${string}`[]) =>
+      (await asker.proofs(relayAddress, ids)).map((entry) => entry.state);
+    const publicClient = createPublicClient({ transport: http(chain.url) });
+    const anchoredEvents = (root: `0x${string}`) =>
+      publicClient.getContractEvents({
+        address: contracts.anchor,
+        abi: anchorAbi,
+        eventName: 'Anchored',
+        args: { root },
+        fromBlock: 0n,
+      });
+
+    const snapshot = await rpc('evm_snapshot');
+    const ids = await publishMessages(['reorg one', 'reorg two']);
+    await expect
+      .poll(() => states(ids), { timeout: 30_000, interval: 200 })
+      .toEqual(['anchored', 'anchored']);
+    const [first] = await asker.proofs(relayAddress, ids);
+    const { root, blockNumber } = first!.anchored!;
+
+    // The anchoring block goes away and the chain grows past it at once (hardhat_mine), with
+    // automine off so the relay's new transaction waits in the mempool: "pending" stays visible.
+    await rpc('evm_setAutomine', [false]);
+    try {
+      await rpc('evm_revert', [snapshot]);
+      await rpc('hardhat_mine', ['0x3']);
+      expect(await anchoredEvents(root)).toEqual([]);
+      await expect
+        .poll(() => states(ids), { timeout: 10_000, interval: 100 })
+        .toEqual(['pending', 'pending']);
+    } finally {
+      await rpc('evm_setAutomine', [true]);
+    }
+    await rpc('evm_mine');
+    await expect
+      .poll(() => states(ids), { timeout: 30_000, interval: 200 })
+      .toEqual(['anchored', 'anchored']);
+    const [again] = await asker.proofs(relayAddress, ids);
+    expect(again!.anchored!.root).toBe(root);
+    expect(again!.anchored!.blockNumber).toBeGreaterThan(blockNumber);
+    const events = await anchoredEvents(root);
+    expect(events.map((event) => event.blockNumber)).toEqual([again!.anchored!.blockNumber]);
+    expect(relay.output()).toContain('a reorg removed an anchored batch');
+    asker.close();
   }, 60_000);
 });

@@ -104,6 +104,21 @@ describe('parseRelayArgs', () => {
     ).toThrow(RelayConfigError);
   });
 
+  it('takes the reorg watch window and period, flags over the environment; 0 turns it off', () => {
+    const base = ['--anchor-rpc', 'http://127.0.0.1:8545', '--anchor-contract', `0x${'12'.repeat(20)}`];
+    const env = { CAIRN_RELAY_ANCHOR_KEY: `0x${'ab'.repeat(32)}`, CAIRN_RELAY_ANCHOR_REORG_POLL: '5' };
+    const parsed = parseRelayArgs([...base, '--anchor-reorg-window', '600'], env);
+    if (parsed.help) throw new Error('unexpected help');
+    expect(parsed.config.service.anchoring).toMatchObject({ watchWindowMs: 600_000, watchPeriodMs: 5000 });
+    const off = parseRelayArgs([...base, '--anchor-reorg-window', '0', '--anchor-reorg-poll', '0.5'], env);
+    if (off.help) throw new Error('unexpected help');
+    expect(off.config.service.anchoring).toMatchObject({ watchWindowMs: 0, watchPeriodMs: 500 });
+    expect(() => parseRelayArgs([...base, '--anchor-reorg-poll', '0'], env)).toThrow(/--anchor-reorg-poll/);
+    expect(() => parseRelayArgs([...base, '--anchor-reorg-window', '-1'], env)).toThrow(
+      /--anchor-reorg-window/,
+    );
+  });
+
   it('answers --help', () => {
     expect(parseRelayArgs(['--help'], {})).toEqual({ help: true });
     expect(parseRelayArgs(['-h'], {})).toEqual({ help: true });

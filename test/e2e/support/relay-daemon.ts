@@ -32,10 +32,11 @@ export async function startRelay(
     listen: `/ip4/127.0.0.1/tcp/${options.port ?? DEFAULT_RELAY_PORT}/ws`,
     ...(anchoring
       ? {
-          // Quick batches for tests: cut after 1 s, anchored at 1 confirmation.
+          // Quick batches for tests: cut after 1 s, anchored at 1 confirmation, reorgs looked for every 1 s.
           extraArgs: [
             ...['--anchor-rpc', anchoring.rpcUrl, '--anchor-contract', anchoring.contract],
             ...['--anchor-interval', '1', '--anchor-confirmations', '1', '--anchor-poll', '0.1'],
+            ...['--anchor-reorg-poll', '1'],
           ],
           env: { CAIRN_RELAY_ANCHOR_KEY: anchoring.key },
         }
