@@ -1,7 +1,7 @@
 /** What a user does in the popup messenger, by the accessible names the README documents. */
 import type { Page } from 'playwright-core';
-import { type ExtensionBrowser, launchExtension } from './extension-browser';
-import { accountAddresses, importPhrase } from './popup-flows';
+import { type ExtensionBrowser, launchExtension } from './extension-browser.ts';
+import { accountAddresses, importPhrase } from './popup-flows.ts';
 
 export interface MessengerUser {
   browser: ExtensionBrowser;
