@@ -3,8 +3,11 @@
  * runs anywhere), so Alice's message stays "Anchoring…". Past her deadline (set to 0 minutes
  * here) the chat offers to anchor it herself; she confirms the transaction in Cairn's approval
  * window, it goes from her own account to the Anchor contract on the devnet, and the message
- * shows "Verified on chain".
+ * shows "Verified on chain". Her batch is rebuilt from like a relay's: after the relay lost its
+ * envelope store, Bob restores the message he missed from chain + IPFS.
  */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type Address, decodeEventLog, getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,15 +16,17 @@ import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/d
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
 import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
 import { decide, requestingSite, watchApprovalWindows } from './support/dapp-flows.ts';
-import { newProfileDir } from './support/extension-browser.ts';
+import { launchExtension, newProfileDir } from './support/extension-browser.ts';
 import {
+  chatTexts,
   type MessengerUser,
   onboardToMessages,
+  openConversation,
   openMessages,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { TEST_MNEMONIC } from './support/popup-flows.ts';
+import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -29,6 +34,8 @@ const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal wi
 
 let devnet: HardhatNode;
 let relay: RelayDaemon;
+let relayDir: string;
+let bobProfile: string;
 let alice: MessengerUser;
 let bob: MessengerUser;
 
@@ -50,9 +57,11 @@ async function rpc(method: string, params: unknown[]): Promise<unknown> {
 beforeAll(async () => {
   devnet = await startHardhatNode({ port: DEVNET_PORT });
   await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
-  relay = await startRelay(await newRelayDataDir()); // no --anchor-* flags: nobody anchors
+  relayDir = await newRelayDataDir();
+  relay = await startRelay(relayDir); // no --anchor-* flags: nobody anchors
   alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, PASSWORD);
-  bob = await onboardToMessages(await newProfileDir(), BOB_MNEMONIC, PASSWORD);
+  bobProfile = await newProfileDir();
+  bob = await onboardToMessages(bobProfile, BOB_MNEMONIC, PASSWORD);
 });
 
 afterAll(async () => {
@@ -77,8 +86,14 @@ describe('forced inclusion', () => {
     await openMessages(popup);
 
     await startConversation(popup, bob.address);
+    await sendMessage(popup, 'Hello Bob');
+    await openConversation(bob.popup, alice.address);
+    await expect.poll(() => chatTexts(bob.popup), { timeout: 20_000 }).toEqual(['in:Hello Bob']);
+    await bob.browser.close(); // Bob misses the next one
     await sendMessage(popup, 'Nobody anchors this for me');
-    await expect.poll(() => anchorLabels(popup), { timeout: 20_000 }).toEqual(['Anchoring: Anchoring…']);
+    await expect
+      .poll(() => anchorLabels(popup), { timeout: 20_000 })
+      .toEqual(['Anchoring: Anchoring…', 'Anchoring: Anchoring…']);
     // The relay keeps saying "unknown": the message stays pending, and the chat offers to anchor it.
     const offer = popup.getByRole('region', { name: 'Anchor your messages' });
     await expect.poll(() => offer.textContent(), { timeout: 20_000 }).toMatch(/waited more than 0 min/);
@@ -96,7 +111,7 @@ describe('forced inclusion', () => {
       .toMatch(/^Anchored \d+ message\(s\) yourself, batch pinned by 1 relay/);
     await expect
       .poll(() => anchorLabels(popup), { timeout: 30_000, interval: 500 })
-      .toEqual(['Anchoring: Verified on chain']);
+      .toEqual(['Anchoring: Verified on chain', 'Anchoring: Verified on chain']);
 
     // One Anchored event on chain, submitted by Alice's own account.
     const logs = (await rpc('eth_getLogs', [
@@ -106,5 +121,35 @@ describe('forced inclusion', () => {
     const event = decodeEventLog({ abi: anchorAbi, data: logs[0]!.data, topics: logs[0]!.topics });
     expect(event.eventName).toBe('Anchored');
     expect(getAddress((event.args as { submitter: Address }).submitter)).toBe(getAddress(alice.address));
+  }, 180_000);
+
+  it('after the relay lost its store, Bob rebuilds the message he missed from Alice’s own batch', async () => {
+    expect(await relay.stop()).toBe(0);
+    for (const file of await readdir(relayDir)) {
+      if (file.startsWith('envelopes.sqlite')) await rm(join(relayDir, file));
+    }
+    relay = await startRelay(relayDir);
+
+    const browser = await launchExtension(bobProfile);
+    const popup = await browser.openPopup();
+    await unlock(popup, PASSWORD);
+    bob = { browser, popup, address: bob.address };
+    await openMessages(popup);
+    await openConversation(popup, alice.address);
+    await popup.waitForTimeout(3000); // catch-up finds nothing: the relay forgot
+    expect(await chatTexts(popup)).toEqual(['in:Hello Bob']);
+
+    await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    await popup.getByRole('button', { name: 'Rebuild inbox from chain' }).click();
+    await expect
+      .poll(() => popup.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/Scanned 1 anchored batches .*: restored 1 of \d+ messages found/);
+    await popup.getByRole('button', { name: 'Back' }).click();
+    await openMessages(popup);
+    await openConversation(popup, alice.address);
+    await expect
+      .poll(() => chatTexts(popup), { timeout: 10_000 })
+      .toEqual(['in:Hello Bob', 'in:Nobody anchors this for me']);
   }, 180_000);
 });

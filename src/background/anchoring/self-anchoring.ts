@@ -14,6 +14,7 @@ import type { ReadAnchoredAt } from '../../chain/anchor-proof.ts';
 import type { AnchoredEvent } from '../../chain/anchor-reader.ts';
 import { anchorAbi } from '../../chain/contract-artifacts.ts';
 import { MerkleTree } from '../../chain/merkle-tree.ts';
+import { messageCid } from '../../chain/message-cid.ts';
 import type { Network } from '../../chain/networks.ts';
 import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
 import type { MinedTransaction, WalletTransactionRequest } from '../wallet-transactions.ts';
@@ -44,7 +45,7 @@ export interface SelfAnchorResult {
   txHash: Hex | null;
   /** `anchored`: the messages have their proof; `confirming`: sent, finished by a later pass. */
   status: 'anchored' | 'confirming';
-  /** Relays that pinned the batch's manifest (0: only this browser holds it). */
+  /** Relays that pinned the batch's manifest (0: only this browser holds it; messages follow). */
   pinnedBy: number;
 }
 
@@ -155,8 +156,12 @@ export class SelfAnchoring {
       createdAt: this.#o.now(),
     };
     await db.putOwnBatch(batch);
-    // Relays pin the manifest while the transaction is confirmed; none may be reachable.
+    // Relays pin the manifest while the transaction is confirmed; none may be reachable. They
+    // also pin the messages, which every relay keeps as blocks named by their ids (when it
+    // stored them), so the batch can be rebuilt from chain + IPFS like a relay's.
     const pinned = this.#o.pinAtRelays(cids, signal).catch(() => 0);
+    const messageCids = leaves.map((leaf) => messageCid(hexToBytes(`0x${leaf.messageId}`)));
+    this.#o.pinAtRelays(messageCids, signal).catch(() => 0);
     const result = { count: tree.size, root: batch.root, txHash: null as Hex | null };
     const [already] = await chain.readAnchoredAt(batch.root, signal);
     if (already === 0n) {

@@ -25,6 +25,7 @@ import { verifyMessageProof } from '../../../src/chain/anchor-proof.ts';
 import { anchoredAtReader, anchoredEventsReader } from '../../../src/chain/anchor-reader.ts';
 import { anchorAbi, anchorBytecode } from '../../../src/chain/contract-artifacts.ts';
 import type { JsonRpcClient } from '../../../src/chain/json-rpc-client.ts';
+import { messageCid } from '../../../src/chain/message-cid.ts';
 import { DEVNET } from '../../../src/chain/networks.ts';
 import { MemoryKeyValueStore } from '../../../src/keyring/key-value-store.ts';
 import { Keyring } from '../../../src/keyring/keyring.ts';
@@ -65,7 +66,8 @@ interface Harness {
   db: AnchorDb;
   approvals: { origin: string; method: string; details: ApprovalDetails }[];
   blocks: Map<string, Uint8Array>;
-  pinned: string[];
+  /** The CIDs of each pin request, in order. */
+  pinned: string[][];
   changes: string[][];
   clock: { now: number };
   decide: { approved: boolean };
@@ -111,7 +113,7 @@ async function harness(): Promise<Harness> {
       return cid;
     },
     pinAtRelays: async (cids) => {
-      h.pinned.push(...cids.map(String));
+      h.pinned.push(cids.map(String));
       return 1;
     },
     deadlineMinutes: async () => 10,
@@ -163,9 +165,11 @@ describe('SelfAnchoring', () => {
       /Anchor 3 of your/,
     );
 
-    // The manifest's blocks were kept here and offered to the relays to pin.
-    expect(h.pinned.length).toBe(2);
-    const manifest = decodeManifest(h.blocks.get(h.pinned.at(-1) as string) as Uint8Array);
+    // The manifest's blocks were kept here and offered to the relays to pin, and the messages too.
+    const [manifestPins, messagePins] = h.pinned;
+    expect(manifestPins?.length).toBe(2);
+    expect(messagePins).toEqual(ids.map((id) => messageCid(hexToBytes(`0x${id}`)).toString()));
+    const manifest = decodeManifest(h.blocks.get(manifestPins?.at(-1) as string) as Uint8Array);
     expect(bytesToHex(manifest.root)).toBe(result.root);
     expect(manifest.count).toBe(3);
 
