@@ -12,15 +12,10 @@ import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type Content, defaultContentRegistry } from '../../protocol/content/index';
 import {
   bytesToHex,
-  contactTopic,
   type Envelope,
-  encodeContactBundle,
   encodeEnvelope,
-  encodeSignedPublicKeyBundle,
-  equalBytes,
   inviteTopic,
   type PrivateKeyBundle,
-  publicBundleOf,
   sha256,
   type VerifiedBundle,
 } from '../../protocol/index';
@@ -34,6 +29,7 @@ import type { ConversationView, MessageView } from './message-views';
 import type { MessagingTransport } from './messaging-transport';
 import { MessengerStoppedError } from './messenger-errors';
 import { OutboxPublisher, type PendingItem } from './outbox-publisher';
+import { contactBundleAcknowledged, queueContactBundle } from './own-contact-bundle';
 
 export interface MessengerOptions {
   db: MessageDb;
@@ -106,7 +102,7 @@ export class Messenger {
       accounts: () => this.#accounts.values(),
       receive: (envelope) => this.#inbound.receive(envelope, { live: false }),
       republishContactBundle: async (state) => {
-        await this.#publishContactBundle(state.address, state.me, { force: true });
+        await queueContactBundle(options.db, state.address, state.me, this.#now(), { force: true });
         this.#outbox.flushInBackground();
       },
       sleep: options.sleep ?? sleepFor,
@@ -167,7 +163,7 @@ export class Messenger {
       for (const conversation of await this.#options.db.listConversations(address)) {
         this.#addTopic(conversation.topic, address);
       }
-      await this.#publishContactBundle(address, me);
+      await queueContactBundle(this.#options.db, address, me, this.#now());
     }
     this.#updateLiveTopics();
     this.flushOutbox({ ignoreBackoff: true }).catch((error: unknown) =>
@@ -210,25 +206,6 @@ export class Messenger {
 
   #updateLiveTopics(): void {
     this.#options.transport.setLiveTopics([...this.#inviteTopics.keys(), ...this.#topicAccounts.keys()]);
-  }
-
-  /** Queues the account's contact bundle unless a relay already acknowledged this very bundle. */
-  async #publishContactBundle(address: Address, me: PrivateKeyBundle, options: { force?: boolean } = {}) {
-    const published = await this.#options.db.getCursor(publishedMarker(address));
-    const digest = encodeSignedPublicKeyBundle(publicBundleOf(me));
-    if (!options.force && published && equalBytes(published, digest)) return;
-    const envelope = encodeEnvelope({
-      contentTopic: contactTopic(address),
-      timestampNs: BigInt(this.#now()) * 1_000_000n,
-      message: encodeContactBundle(publicBundleOf(me)),
-    });
-    await this.#options.db.enqueue({
-      id: `contact:${address}:${this.#now()}`,
-      account: address,
-      kind: 'contact',
-      topic: contactTopic(address),
-      envelope,
-    });
   }
 
   // ── Peers ────────────────────────────────────────────────────────────
@@ -307,10 +284,7 @@ export class Messenger {
     }
     if (item.kind === 'invitation') this.#conversations.invitationPublished(item.account, item.id);
     const state = item.kind === 'contact' ? this.#accounts.get(item.account) : undefined;
-    if (state) {
-      const bundle = encodeSignedPublicKeyBundle(publicBundleOf(state.me));
-      await this.#options.db.setCursor(publishedMarker(item.account), bundle);
-    }
+    if (state) await contactBundleAcknowledged(this.#options.db, item.account, state.me);
   }
 
   // ── Receiving ────────────────────────────────────────────────────────
@@ -386,8 +360,4 @@ export class Messenger {
     });
     this.#outbox.flushInBackground();
   }
-}
-
-function publishedMarker(address: Address): string {
-  return `published-bundle:${address}`;
 }
