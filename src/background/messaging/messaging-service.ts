@@ -12,6 +12,7 @@ import type { Address } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { AlarmScheduler } from '../auto-lock';
 import type { UiHandlers, WalletState } from '../ui-api-contract';
+import type { KeyRegistryLookup } from './bundle-resolver';
 import { Coalesced } from './coalesced';
 import { ConversationNotices } from './conversation-notices';
 import type { MessageDb } from './message-db';
@@ -42,6 +43,8 @@ export interface MessagingServiceOptions {
   /** Opens the message store; the seal key comes from the unlocked vault. */
   openDb(sealKey: Uint8Array): Promise<MessageDb>;
   startNetwork(signal: AbortSignal): Promise<MessagingNetwork>;
+  /** The CID a peer published in the KeyRegistry (the bundle fallback; blocks come from `network`). */
+  keyRegistry?: KeyRegistryLookup['cidOf'];
   /**
    * The background's session restore. A wake alarm on a cold worker waits for it, then
    * briefly for the wallet state it announces, before deciding whether messaging runs.
@@ -188,6 +191,11 @@ export class MessagingService {
         db,
         identities: options.identities,
         transport: network,
+        // The KeyRegistry fallback reads the CID on chain and fetches the block from the relays.
+        keyRegistry: options.keyRegistry && {
+          cidOf: options.keyRegistry,
+          fetchBlock: network.fetchBlock.bind(network),
+        },
         onChange: (account, topics, added) => {
           if (signal.aborted) return;
           options.onMessages(account, topics, added);

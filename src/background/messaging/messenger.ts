@@ -19,17 +19,18 @@ import {
   sha256,
   type VerifiedBundle,
 } from '../../protocol/index';
-import { resolveContactBundle } from './bundle-resolver';
+import type { KeyRegistryLookup } from './bundle-resolver';
 import { CatchUp, sleepFor } from './catch-up';
 import { type ConversationAccount as AccountState, ConversationOpener, nsToMs } from './conversation-opener';
 import { toDisplayContent } from './display-content';
 import { InboundEnvelopes } from './inbound-envelopes';
 import type { MessageDb } from './message-db';
-import type { ConversationView, MessageView } from './message-views';
+import type { ConversationView, KeyChangeView, MessageView } from './message-views';
 import type { MessagingTransport } from './messaging-transport';
 import { MessengerStoppedError } from './messenger-errors';
 import { OutboxPublisher, type PendingItem } from './outbox-publisher';
 import { contactBundleAcknowledged, queueContactBundle } from './own-contact-bundle';
+import { PeerKeys } from './peer-keys';
 
 export interface MessengerOptions {
   db: MessageDb;
@@ -53,6 +54,8 @@ export interface MessengerOptions {
   now?: () => number;
   /** Waits between retries of a busy relay (tests shorten it). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Where a peer's bundle is looked up when no relay and no cache has it. */
+  keyRegistry?: KeyRegistryLookup;
 }
 
 /** How long to wait for a relay before counting a fetch as failed. */
@@ -76,12 +79,22 @@ export class Messenger {
   readonly #catchUp: CatchUp;
   readonly #conversations: ConversationOpener;
   readonly #inbound: InboundEnvelopes;
+  readonly #peers: PeerKeys;
 
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     const running = () => this.#running;
     const signal = () => this.#abort.signal;
+    this.#peers = new PeerKeys({
+      db: options.db,
+      transport: options.transport,
+      ...(options.keyRegistry ? { registry: options.keyRegistry } : {}),
+      accounts: () => this.#accounts.keys(),
+      onChange: (account, topics) => this.#options.onChange(account, topics),
+      log: (message) => this.#options.log(message),
+      now: () => this.#now(),
+    });
     this.#outbox = new OutboxPublisher({
       db: options.db,
       transport: options.transport,
@@ -137,6 +150,7 @@ export class Messenger {
       onChange: (address, topics, added) => this.#options.onChange(address, topics, added),
       onIncoming: (address, message, notify) => this.#options.onIncoming(address, message, notify),
       onStored: (address, id, topic) => this.#options.onStored?.(address, id, topic),
+      peerInvited: (peer, stored, next) => this.#peers.invitation(peer, stored, next),
       log: (message) => this.#options.log(message),
       now: () => this.#now(),
     });
@@ -210,11 +224,16 @@ export class Messenger {
 
   // ── Peers ────────────────────────────────────────────────────────────
 
-  /** The peer's verified contact bundle: local cache, then the relay directory. */
+  /** The peer's verified contact bundle: local cache, then the relay directory, then the KeyRegistry. */
   resolveBundle(address: Address, options: { fresh?: boolean } = {}): Promise<VerifiedBundle | null> {
     const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]);
-    const { db, transport } = this.#options;
-    return resolveContactBundle({ db, transport, address, ...options, now: this.#now(), signal });
+    return this.#peers.resolve(address, options, signal);
+  }
+
+  /** The identity-key changes of `peer` this wallet noticed, for `account`'s chat. */
+  async keyChanges(account: Address, peer: Address): Promise<KeyChangeView[]> {
+    this.#account(account);
+    return this.#peers.list(getAddress(peer));
   }
 
   async canMessage(account: Address, address: Address): Promise<boolean> {
