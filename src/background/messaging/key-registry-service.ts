@@ -21,6 +21,7 @@ import {
 import { type AnchoringNetwork, anchoringNetwork, type Network } from '../../chain/networks';
 import { CairnError, RpcErrorCode } from '../../keyring/errors';
 import { equalBytes, type PrivateKeyBundle } from '../../protocol/index';
+import type { UiHandlers } from '../ui-api-contract';
 import type { MinedTransaction, WalletTransactionRequest } from '../wallet-transactions';
 import type { MessagingNetwork } from './messaging-service';
 import { contactBundleOf } from './own-contact-bundle';
@@ -193,6 +194,11 @@ export class KeyRegistryService {
     const entry = await this.#keyOf(network, peer, signal);
     return entry.version === 0n ? null : decodeBundleCid(entry.bundleCid);
   }
+
+  readonly uiHandlers: Pick<UiHandlers, 'getKeyOnChain' | 'publishKeyOnChain'> = {
+    getKeyOnChain: ({ account }) => this.status(account, AbortSignal.timeout(30_000)),
+    publishKeyOnChain: ({ account }) => this.publish(account, AbortSignal.timeout(10 * 60_000)),
+  };
 
   async #read(account: Address, signal: AbortSignal) {
     const network = await this.#network();
