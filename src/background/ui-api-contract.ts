@@ -9,8 +9,10 @@ import type { AccountInfo, KeyringStatus } from '../keyring/keyring';
 import type { AnchorRecord } from './anchoring/anchor-db';
 import type { PendingApproval } from './dapp/approval-types';
 import type { SiteGrant } from './dapp/permissions-store';
+import type { KeyOnChain, PublishKeyResult } from './messaging/key-registry-service';
 import type {
   ConversationView,
+  KeyChangeView,
   MessageView,
   MessagingSettings,
   RelayStatus,
@@ -108,6 +110,15 @@ export interface UiApi {
     params: undefined;
     result: { scannedTo: string; head: string; restored: number } | null;
   };
+  /** Where the account's messaging key stands in the KeyRegistry of the anchoring network. */
+  getKeyOnChain: { params: { account: Address }; result: KeyOnChain };
+  /**
+   * Pins the account's contact bundle at the relays and publishes its CID in the KeyRegistry from
+   * the account, after the user confirms the transaction in an approval window.
+   */
+  publishKeyOnChain: { params: { account: Address }; result: PublishKeyResult };
+  /** The identity-key changes of `peer` this wallet noticed, first noticed first (the chat shows them). */
+  getKeyChanges: { params: { account: Address; peer: Address }; result: KeyChangeView[] };
   getRelayStatus: { params: undefined; result: RelayStatus };
   getMessagingSettings: { params: undefined; result: MessagingSettings };
   /** Changes the settings given, keeps the others. */

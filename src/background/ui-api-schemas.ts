@@ -97,6 +97,9 @@ export const uiParamSchemas = {
   getOverdueAnchors: v.strictObject({ account: address }),
   anchorOverdueMessages: v.strictObject({ account: address }),
   getRebuildProgress: none,
+  getKeyOnChain: v.strictObject({ account: address }),
+  publishKeyOnChain: v.strictObject({ account: address }),
+  getKeyChanges: v.strictObject({ account: address, peer: address }),
   getRelayStatus: none,
   getMessagingSettings: none,
   setMessagingSettings: v.strictObject({

@@ -13,6 +13,7 @@ import type { ApprovalWindows } from './dapp/approval-controller';
 import type { DappPort } from './dapp/dapp-port-server';
 import { DappService } from './dapp/dapp-service';
 import type { SendToTab } from './dapp/site-tabs';
+import { KeyRegistryService } from './messaging/key-registry-service';
 import type { MessageDb } from './messaging/message-db';
 import { MessagingIdentities } from './messaging/messaging-identity';
 import {
@@ -94,8 +95,21 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     if (!ownTransactions) throw new Error('not ready');
     return ownTransactions;
   };
-  const messaging = new MessagingService({
-    identities: new MessagingIdentities(keyring),
+  const identities = new MessagingIdentities(keyring);
+  const keyRegistry: KeyRegistryService = new KeyRegistryService({
+    identities,
+    selectedNetwork: () => (dapp ? dapp.networks.selected() : Promise.reject(new Error('not ready'))),
+    networks: async () => (dapp ? dapp.networks.list() : []),
+    blocks: () => messaging.network,
+    transactions: {
+      send: (request, signal) => walletTransactions().send(request, signal),
+      receipt: (network, txHash, signal) => walletTransactions().receipt(network, txHash, signal),
+    },
+    log,
+  });
+  const messaging: MessagingService = new MessagingService({
+    identities,
+    keyRegistry: (peer, signal) => keyRegistry.cidOf(peer, signal),
     localStore: options.localStore,
     alarms: options.alarms,
     notifier: options.messaging.notifier,
@@ -187,6 +201,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       ...wallet.handlers,
       ...dappService.uiHandlers,
       ...messaging.uiHandlers,
+      ...keyRegistry.uiHandlers,
       getMessageAnchors: ({ account, ids }) => anchoring.anchors(account, ids),
       getRebuildProgress: async () => {
         const progress = anchoring.rebuildProgress();

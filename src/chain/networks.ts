@@ -105,3 +105,16 @@ export function toViemChain(network: Network): Chain {
       : {}),
   });
 }
+
+/** A network that has the Anchor and KeyRegistry contracts. */
+export type AnchoringNetwork = Network & { anchoring: AnchoringContracts };
+
+/**
+ * The network whose contracts the wallet anchors on and reads keys from: the selected one if it
+ * has them, else the first known network that does (the devnet preset); null when none does.
+ */
+export function anchoringNetwork(selected: Network, known: readonly Network[]): AnchoringNetwork | null {
+  const hasContracts = (network: Network): network is AnchoringNetwork => network.anchoring !== undefined;
+  if (hasContracts(selected)) return selected;
+  return known.find(hasContracts) ?? null;
+}

@@ -94,6 +94,20 @@ describe('wallet background over the UI port', () => {
     expect((await client.call('getState')).status).toBe('locked');
   });
 
+  it('serves key changes and the key on chain, their params checked', async () => {
+    const { client } = setup();
+    await client.call('createFromMnemonic', { password: 'password123', mnemonic: MNEMONIC });
+    const peer = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    expect(await client.call('getKeyChanges', { account: ADDRESS_0, peer })).toEqual([]);
+    // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed calls
+    const raw = client as any;
+    await expect(raw.call('getKeyChanges', { account: ADDRESS_0 })).rejects.toMatchObject({ code: -32602 });
+    await expect(raw.call('getKeyOnChain', { account: 'bob' })).rejects.toMatchObject({ code: -32602 });
+    await expect(raw.call('publishKeyOnChain', { account: ADDRESS_0, cid: 'x' })).rejects.toMatchObject({
+      code: -32602,
+    });
+  });
+
   it('keeps the session across a worker restart (new background, same stores)', async () => {
     const first = setup();
     await first.client.call('createFromMnemonic', { password: 'password123', mnemonic: MNEMONIC });

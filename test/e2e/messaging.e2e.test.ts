@@ -3,15 +3,9 @@
  * 127.0.0.1: live messages both ways, an offline recipient, a worker stopped with a
  * message queued, and a relay restarted mid-conversation.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys';
-import { multiaddr } from '@multiformats/multiaddr';
-import { MemoryBlockstore } from 'blockstore-core';
-import { MemoryDatastore } from 'datastore-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCairnNode } from '../../src/p2p/cairn-node.ts';
 import { shardTopicFor } from '../../src/p2p/shards.ts';
-import { StoreClient } from '../../src/p2p/store-client.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../src/protocol/index.ts';
 import { decide, openDapp, watchApprovalWindows } from './support/dapp-flows.ts';
 import { buildTestDapp, type DappServer, serveDirectory } from './support/dapp-server.ts';
@@ -26,6 +20,7 @@ import {
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
+import { startNodeClient } from './support/node-client.ts';
 import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
@@ -210,7 +205,7 @@ describe('messaging between two browsers through a relay', () => {
     expect(topic).toMatch(/^\/xmtp\/0\/m-/);
     const before = await chatTexts(bob.popup);
 
-    const rogue = await startRogue(relay.addresses[0] ?? '');
+    const rogue = await startNodeClient(relay.addresses[0] ?? '');
     try {
       const stored = await rogue.store.query(rogue.relay, {
         contentTopics: [topic],
@@ -243,20 +238,3 @@ describe('messaging between two browsers through a relay', () => {
     expect(await chatTexts(bob.popup)).toEqual(before);
   });
 });
-
-async function startRogue(relayAddress: string) {
-  const node = await createCairnNode({
-    role: 'client',
-    privateKey: await generateKeyPair('Ed25519'),
-    developmentRelays: [relayAddress],
-    datastore: new MemoryDatastore(),
-    blockstore: new MemoryBlockstore(),
-  });
-  const connection = await node.libp2p.dial(multiaddr(relayAddress));
-  return {
-    node,
-    relay: connection.remotePeer,
-    store: new StoreClient(node.libp2p),
-    stop: () => node.stop(),
-  };
-}

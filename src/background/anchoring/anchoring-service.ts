@@ -10,7 +10,7 @@ import { type ReadAnchoredAt, verifyMessageProof } from '../../chain/anchor-proo
 import { anchoredAtReader, anchoredEventsReader } from '../../chain/anchor-reader.ts';
 import { type RecoveryProgress, rebuildInbox } from '../../chain/inbox-recovery.ts';
 import { JsonRpcClient } from '../../chain/json-rpc-client.ts';
-import type { Network } from '../../chain/networks.ts';
+import { type AnchoringNetwork, anchoringNetwork, type Network } from '../../chain/networks.ts';
 import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
 import type { MessageProofEntry } from '../../p2p/store-proofs.ts';
 import type { Envelope } from '../../protocol/index.ts';
@@ -127,7 +127,7 @@ export class AnchoringService {
    */
   async rebuild(account: Address, signal: AbortSignal): Promise<RecoveryProgress> {
     const network = await this.#anchoringNetwork();
-    const contracts = network.anchoring as NonNullable<Network['anchoring']>;
+    const contracts = network.anchoring;
     const messenger = await this.#o.messenger();
     const topics = new Set((await messenger.listConversations(account)).map((c) => c.topic));
     const rpc = new JsonRpcClient({ url: network.rpcUrl });
@@ -208,15 +208,14 @@ export class AnchoringService {
   }
 
   /** The selected network if it has the Anchor contract, else the first known one that does. */
-  async #anchoringNetwork(): Promise<Network> {
-    const selected = await this.#o.selectedNetwork();
-    const network = selected.anchoring ? selected : (await this.#o.networks()).find((n) => n.anchoring);
-    if (!network?.anchoring) throw new AnchoringUnavailableError();
+  async #anchoringNetwork(): Promise<AnchoringNetwork> {
+    const network = anchoringNetwork(await this.#o.selectedNetwork(), await this.#o.networks());
+    if (!network) throw new AnchoringUnavailableError();
     return network;
   }
 
-  #chain(network: Network): AnchorChain {
-    const contract = (network.anchoring as NonNullable<Network['anchoring']>).anchor;
+  #chain(network: AnchoringNetwork): AnchorChain {
+    const contract = network.anchoring.anchor;
     const rpc = new JsonRpcClient({ url: network.rpcUrl });
     return {
       network,
@@ -266,7 +265,8 @@ export class AnchoringService {
       chain: async () => this.#chain(await this.#anchoringNetwork()),
       chainOf: async (chainId, contract) => {
         const network = (await this.#o.networks()).find(
-          (n) => n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
+          (n): n is AnchoringNetwork =>
+            n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
         );
         return network ? this.#chain(network) : null;
       },

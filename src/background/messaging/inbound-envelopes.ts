@@ -13,6 +13,7 @@ import {
   equalBytes,
   isConversationTopic,
   openSealedInvitation,
+  type VerifiedBundle,
 } from '../../protocol/index';
 import type { CatchUp } from './catch-up';
 import type { ConversationAccount, ConversationOpener } from './conversation-opener';
@@ -66,6 +67,8 @@ export interface InboundEnvelopesOptions {
   onChange(account: Address, topics: string[], added?: MessageView[]): void;
   onIncoming(account: Address, message: MessageView, options: { notify: boolean }): void;
   onStored(account: Address, messageId: string, topic: string): void;
+  /** A newer invitation from `peer` replaces a conversation that kept `storedBundle` (key change?). */
+  peerInvited?(peer: Address, storedBundle: Uint8Array, next: VerifiedBundle): Promise<void>;
   log(message: string): void;
   now(): number;
 }
@@ -142,6 +145,7 @@ export class InboundEnvelopes {
       // The peer's keys changed (e.g. a new install): a new deterministic topic. The newer
       // invitation wins; the conversation and its history move to the new topic.
       if (existing.invitationTimestampNs > envelope.timestampNs) return;
+      await this.#options.peerInvited?.(opened.peer.address, existing.peerBundle, opened.peer);
       await db.moveConversation(existing.topic, record);
       this.#options.conversations.forget(state.address, existing.topic);
       topics.remove(existing.topic, state.address);

@@ -20,7 +20,8 @@ import {
   textArg,
   tryParseStored,
 } from './message-db-schema';
-import type { MessageDbContext } from './message-db-shared';
+import { compareStrings, type MessageDbContext } from './message-db-shared';
+import type { ConversationView, MessageView } from './message-views';
 
 const { conversations: CONVERSATIONS, messages: MESSAGES } = STORE;
 
@@ -204,4 +205,44 @@ function withFields(fields: ConversationFields, state: ConversationState): Conve
     invitationTimestampNs: fields.invitationTimestampNs,
     ...state,
   };
+}
+
+/**
+ * The account's conversations, most recent activity first, each with its last message (opened by
+ * `toView`). Corrupt rows are skipped.
+ */
+export async function listConversations(
+  ctx: MessageDbContext,
+  account: Address,
+  toView: (record: MessageRecord) => Promise<MessageView>,
+): Promise<ConversationView[]> {
+  const owner = parseArg(addressArg, account, 'account');
+  const rows = await withTransaction(ctx.db, [CONVERSATIONS, MESSAGES], 'readonly', async (tx) => {
+    const found = await conversationsOf(ctx, tx, owner);
+    const messages = tx.objectStore(MESSAGES);
+    return Promise.all(
+      found.map(async (conversation) => ({
+        conversation,
+        last:
+          conversation.lastMessageId === null
+            ? undefined
+            : tryParseStored(storedMessage, await request(messages.get([owner, conversation.lastMessageId]))),
+      })),
+    );
+  });
+  rows.sort(
+    (a, b) =>
+      b.conversation.lastActivityAt - a.conversation.lastActivityAt ||
+      compareStrings(a.conversation.topic, b.conversation.topic),
+  );
+  return Promise.all(
+    rows.map(async ({ conversation, last }) => ({
+      topic: conversation.topic,
+      account: conversation.account,
+      peer: conversation.peer,
+      createdAt: conversation.createdAt,
+      lastMessage: last ? await toView(last) : null,
+      unread: conversation.unread,
+    })),
+  );
 }

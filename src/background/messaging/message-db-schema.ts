@@ -9,18 +9,21 @@
  * - `outbox` key id, index `byNextAttempt` nextAttemptAt; envelopes already end-to-end encrypted
  * - `cursors` key topic (content topic) → opaque relay cursor bytes
  * - `bundles` key lower-cased address → the peer's public contact bundle bytes
+ * - `keyChanges` (version 2) key [peer, identityKey]: identity keys a peer moved to, as noticed
+ *   (the chat shows them); version 1 databases gain the empty store on upgrade
  */
 import * as v from 'valibot';
-import { type Address, getAddress, isAddress } from 'viem';
+import { type Address, getAddress, type Hex, isAddress } from 'viem';
 import type { DisplayContent, MessageStatus } from './message-views';
 
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 export const STORE = {
   conversations: 'conversations',
   messages: 'messages',
   outbox: 'outbox',
   cursors: 'cursors',
   bundles: 'bundles',
+  keyChanges: 'keyChanges',
 } as const;
 export const INDEX = { byPeer: 'byPeer', byTopic: 'byTopic', byNextAttempt: 'byNextAttempt' } as const;
 
@@ -35,6 +38,9 @@ export function upgradeSchema(db: IDBDatabase, oldVersion: number): void {
     outbox.createIndex(INDEX.byNextAttempt, 'nextAttemptAt');
     db.createObjectStore(STORE.cursors, { keyPath: 'topic' });
     db.createObjectStore(STORE.bundles, { keyPath: 'address' });
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore(STORE.keyChanges, { keyPath: ['peer', 'identityKey'] });
   }
 }
 
@@ -127,6 +133,22 @@ export interface BundleRecord {
   address: Address;
   bundle: Uint8Array;
   fetchedAt: number;
+}
+
+export type KeyChangeSource = 'relay' | 'chain' | 'invitation';
+
+/** A peer's identity key changed: the new key, the one it replaced, and when. */
+export interface KeyChangeRecord {
+  peer: Address;
+  /** The new identity key: its 65-byte public key, 0x-hex. */
+  identityKey: Hex;
+  previousKey: Hex;
+  /** When the peer created the new key (its signed `created_ns`), ms; null when not a usable time. */
+  keyCreatedAt: number | null;
+  /** When this wallet noticed the change, ms. */
+  seenAt: number;
+  /** Where the new key was found: a relay's directory, the KeyRegistry, or a new invitation. */
+  source: KeyChangeSource;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +246,19 @@ export const storedCursor = v.object({
   cursor: bytes,
   updatedAt: time,
 }) satisfies v.GenericSchema<unknown, CursorRecord>;
+
+const publicKeyHex = v.custom<Hex>(
+  (value) => typeof value === 'string' && /^0x04[0-9a-f]{128}$/.test(value),
+  'must be an uncompressed public key in lower-case hex',
+);
+export const keyChangeSchema = v.object({
+  peer: storedAddress,
+  identityKey: publicKeyHex,
+  previousKey: publicKeyHex,
+  keyCreatedAt: v.nullable(time),
+  seenAt: time,
+  source: v.picklist(['relay', 'chain', 'invitation']),
+}) satisfies v.GenericSchema<unknown, KeyChangeRecord>;
 
 export const storedBundle = v.object({
   address: storedLowerAddress,

@@ -13,15 +13,16 @@ import type { Sealer } from './aes-gcm-sealer';
 import { getBundle, getCursor, putBundle, setCursor } from './message-db-cache';
 import { sealContent, toMessageView } from './message-db-content';
 import {
-  conversationsOf,
   getConversation,
   getConversationByPeer,
+  listConversations,
   markRead,
   moveConversation,
   totalUnread,
   upsertConversation,
 } from './message-db-conversations';
 import { openDatabase, request, withTransaction } from './message-db-idb';
+import { keyChangesOf, putKeyChange } from './message-db-key-changes';
 import { hasMessage, insertMessage, markDelivered, messagesBefore } from './message-db-messages';
 import {
   dueOutbox,
@@ -39,6 +40,7 @@ import {
   type ConversationRecord,
   DB_VERSION,
   type EnqueueInput,
+  type KeyChangeRecord,
   limitArg,
   MessageDbError,
   type MessageInput,
@@ -52,10 +54,9 @@ import {
   storedMessage,
   textArg,
   timeArg,
-  tryParseStored,
   upgradeSchema,
 } from './message-db-schema';
-import { advanceMessage, compareStrings, type MessageDbContext } from './message-db-shared';
+import { advanceMessage, type MessageDbContext } from './message-db-shared';
 import type { ConversationView, DisplayContent, MessageStatus, MessageView } from './message-views';
 
 export { UNREADABLE_CONTENT_TYPE } from './message-db-content';
@@ -66,6 +67,8 @@ export {
   type ConversationRecord,
   CorruptRecordError,
   type EnqueueInput,
+  type KeyChangeRecord,
+  type KeyChangeSource,
   MessageDbError,
   type MessageInput,
   type OutboxItem,
@@ -100,7 +103,7 @@ export interface GetMessagesOptions {
 }
 
 const ALL_STORES = Object.values(STORE);
-const { conversations: CONVERSATIONS, messages: MESSAGES } = STORE;
+const { messages: MESSAGES } = STORE;
 
 export class MessageDb {
   readonly #ctx: MessageDbContext;
@@ -163,39 +166,9 @@ export class MessageDb {
 
   /** The account's conversations, most recent activity first, each with its last message. Corrupt rows are skipped. */
   async listConversations(account: Address): Promise<ConversationView[]> {
-    const owner = parseArg(addressArg, account, 'account');
-    const rows = await withTransaction(this.#ctx.db, [CONVERSATIONS, MESSAGES], 'readonly', async (tx) => {
-      const found = await conversationsOf(this.#ctx, tx, owner);
-      const messages = tx.objectStore(MESSAGES);
-      return Promise.all(
-        found.map(async (conversation) => ({
-          conversation,
-          last:
-            conversation.lastMessageId === null
-              ? undefined
-              : tryParseStored(
-                  storedMessage,
-                  await request(messages.get([owner, conversation.lastMessageId])),
-                ),
-        })),
-      );
-    });
-    rows.sort(
-      (a, b) =>
-        b.conversation.lastActivityAt - a.conversation.lastActivityAt ||
-        compareStrings(a.conversation.topic, b.conversation.topic),
-    );
-    return Promise.all(
-      rows.map(async ({ conversation, last }) => ({
-        topic: conversation.topic,
-        account: conversation.account,
-        peer: conversation.peer,
-        createdAt: conversation.createdAt,
-        lastMessage: last ? await this.#toView(last) : null,
-        unread: conversation.unread,
-      })),
-    );
+    return listConversations(this.#ctx, account, (record) => this.#toView(record));
   }
+
   /** Sets the conversation's unread count to 0; false when there is no such conversation. */
   async markRead(account: Address, topic: string): Promise<boolean> {
     return markRead(this.#ctx, account, topic);
@@ -268,12 +241,12 @@ export class MessageDb {
     return insertMessage(this.#ctx, record, 0, item);
   }
 
-  /** The message, or null. @throws CorruptRecordError */
   /** Whether the message is stored, without opening its content (a cheap dedupe check). */
   async hasMessage(account: Address, id: string): Promise<boolean> {
     return hasMessage(this.#ctx, account, id);
   }
 
+  /** The message, or null. @throws CorruptRecordError */
   async getMessage(account: Address, id: string): Promise<MessageView | null> {
     const key = [parseArg(addressArg, account, 'account'), parseArg(textArg, id, 'id')];
     const raw = await withTransaction(this.#ctx.db, [MESSAGES], 'readonly', (tx) =>
@@ -374,6 +347,16 @@ export class MessageDb {
 
   async putBundle(address: Address, bundle: Uint8Array, fetchedAt: number): Promise<void> {
     return putBundle(this.#ctx, address, bundle, fetchedAt);
+  }
+
+  /** Records that `change.peer` moved to a new identity key; false when already recorded. */
+  async putKeyChange(change: KeyChangeRecord): Promise<boolean> {
+    return putKeyChange(this.#ctx, change);
+  }
+
+  /** The peer's key changes, first noticed first. */
+  async keyChanges(peer: Address): Promise<KeyChangeRecord[]> {
+    return keyChangesOf(this.#ctx, peer);
   }
 
   /** Deletes every record of every store (wallet reset). */

@@ -43,6 +43,19 @@ export interface ConversationView {
   unread: number;
 }
 
+/** A peer moved to a new messaging (identity) key: the chat shows it. */
+export interface KeyChangeView {
+  peer: Address;
+  /** 16 hex digits of sha256 of the new key, to compare with the peer out of band. */
+  fingerprint: string;
+  /** When the peer created the new key (its own signed claim), ms; null when unknown. */
+  keyCreatedAt: number | null;
+  /** When this wallet noticed, ms. */
+  seenAt: number;
+  /** Where the new key showed up: a relay's directory, the KeyRegistry on chain, a new invitation. */
+  source: 'relay' | 'chain' | 'invitation';
+}
+
 export type RelayConnectionState = 'connecting' | 'connected' | 'disconnected';
 
 export interface RelayStatus {

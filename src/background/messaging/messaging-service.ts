@@ -8,43 +8,26 @@
  * tears down what it created, so a locked wallet never keeps a node or an open store.
  */
 
-import type { CID } from 'multiformats/cid';
 import type { Address } from 'viem';
 import type { KeyValueStore } from '../../keyring/key-value-store';
-import type { MessageProofEntry } from '../../p2p/store-proofs';
 import type { AlarmScheduler } from '../auto-lock';
 import type { UiHandlers, WalletState } from '../ui-api-contract';
+import type { KeyRegistryLookup } from './bundle-resolver';
 import { Coalesced } from './coalesced';
 import { ConversationNotices } from './conversation-notices';
 import type { MessageDb } from './message-db';
 import type { MessageView, MessagingSettings, RelayStatus } from './message-views';
 import type { MessagingIdentities } from './messaging-identity';
+import type { MessagingNetwork } from './messaging-network';
 import { sealKeyFor } from './messaging-seal-key';
 import { readMessagingSettings, writeMessagingSettings } from './messaging-settings';
-import type { MessagingTransport } from './messaging-transport';
 import { type MessagingUiMethods, messagingUiHandlers } from './messaging-ui-handlers';
 import { Messenger } from './messenger';
 import { MessengerStoppedError } from './messenger-errors';
 import { updateUnreadBadge } from './unread-badge';
 
+export type { MessagingNetwork } from './messaging-network';
 export type { MessagingUiMethods } from './messaging-ui-handlers';
-
-/** A started network transport, stopped on lock. */
-export interface MessagingNetwork extends MessagingTransport {
-  /** Where these messages stand in the relays' anchoring (the best answer per message). */
-  anchorProofs(messageIds: readonly `0x${string}`[], signal: AbortSignal): Promise<MessageProofEntry[]>;
-  /** A block by CID, from the relays over bitswap (rebuilding an inbox from chain). */
-  fetchBlock(cid: CID, signal: AbortSignal): Promise<Uint8Array>;
-  /** Keeps a raw block in this node's blockstore (works with no relay). @returns its CID */
-  putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<CID>;
-  /** Asks every connected relay to pin these blocks. @returns how many relays pinned them all */
-  pinAtRelays(cids: readonly CID[], signal: AbortSignal): Promise<number>;
-  status(): RelayStatus;
-  onStatus(listener: (status: RelayStatus) => void): void;
-  /** Called when a relay connection (re)opens: time to catch up. */
-  onReconnect(listener: () => void): void;
-  stop(): Promise<void>;
-}
 
 export interface Notifier {
   setBadge(text: string): Promise<void>;
@@ -60,6 +43,8 @@ export interface MessagingServiceOptions {
   /** Opens the message store; the seal key comes from the unlocked vault. */
   openDb(sealKey: Uint8Array): Promise<MessageDb>;
   startNetwork(signal: AbortSignal): Promise<MessagingNetwork>;
+  /** The CID a peer published in the KeyRegistry (the bundle fallback; blocks come from `network`). */
+  keyRegistry?: KeyRegistryLookup['cidOf'];
   /**
    * The background's session restore. A wake alarm on a cold worker waits for it, then
    * briefly for the wallet state it announces, before deciding whether messaging runs.
@@ -206,6 +191,11 @@ export class MessagingService {
         db,
         identities: options.identities,
         transport: network,
+        // The KeyRegistry fallback reads the CID on chain and fetches the block from the relays.
+        keyRegistry: options.keyRegistry && {
+          cidOf: options.keyRegistry,
+          fetchBlock: network.fetchBlock.bind(network),
+        },
         onChange: (account, topics, added) => {
           if (signal.aborted) return;
           options.onMessages(account, topics, added);

@@ -11,6 +11,7 @@ export type MessagingUiMethods =
   | 'canMessage'
   | 'sendMessage'
   | 'markConversationRead'
+  | 'getKeyChanges'
   | 'getRelayStatus'
   | 'getMessagingSettings'
   | 'setMessagingSettings';
@@ -58,6 +59,7 @@ export function messagingUiHandlers(context: MessagingUiContext): Pick<UiHandler
       );
       return { unread: await running.messenger.markRead(account, peer) };
     },
+    getKeyChanges: async ({ account, peer }) => (await messenger()).keyChanges(account, peer),
     getRelayStatus: async () => context.status(),
     getMessagingSettings: () => context.getSettings(),
     setMessagingSettings: async (settings) => {

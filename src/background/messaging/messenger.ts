@@ -12,28 +12,25 @@ import { type Address, getAddress, isAddressEqual } from 'viem';
 import { type Content, defaultContentRegistry } from '../../protocol/content/index';
 import {
   bytesToHex,
-  contactTopic,
   type Envelope,
-  encodeContactBundle,
   encodeEnvelope,
-  encodeSignedPublicKeyBundle,
-  equalBytes,
   inviteTopic,
   type PrivateKeyBundle,
-  publicBundleOf,
   sha256,
   type VerifiedBundle,
 } from '../../protocol/index';
-import { resolveContactBundle } from './bundle-resolver';
+import type { KeyRegistryLookup } from './bundle-resolver';
 import { CatchUp, sleepFor } from './catch-up';
 import { type ConversationAccount as AccountState, ConversationOpener, nsToMs } from './conversation-opener';
 import { toDisplayContent } from './display-content';
 import { InboundEnvelopes } from './inbound-envelopes';
 import type { MessageDb } from './message-db';
-import type { ConversationView, MessageView } from './message-views';
+import type { ConversationView, KeyChangeView, MessageView } from './message-views';
 import type { MessagingTransport } from './messaging-transport';
 import { MessengerStoppedError } from './messenger-errors';
 import { OutboxPublisher, type PendingItem } from './outbox-publisher';
+import { contactBundleAcknowledged, queueContactBundle } from './own-contact-bundle';
+import { PeerKeys } from './peer-keys';
 
 export interface MessengerOptions {
   db: MessageDb;
@@ -57,6 +54,8 @@ export interface MessengerOptions {
   now?: () => number;
   /** Waits between retries of a busy relay (tests shorten it). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Where a peer's bundle is looked up when no relay and no cache has it. */
+  keyRegistry?: KeyRegistryLookup;
 }
 
 /** How long to wait for a relay before counting a fetch as failed. */
@@ -80,12 +79,22 @@ export class Messenger {
   readonly #catchUp: CatchUp;
   readonly #conversations: ConversationOpener;
   readonly #inbound: InboundEnvelopes;
+  readonly #peers: PeerKeys;
 
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     const running = () => this.#running;
     const signal = () => this.#abort.signal;
+    this.#peers = new PeerKeys({
+      db: options.db,
+      transport: options.transport,
+      ...(options.keyRegistry ? { registry: options.keyRegistry } : {}),
+      accounts: () => this.#accounts.keys(),
+      onChange: (account, topics) => this.#options.onChange(account, topics),
+      log: (message) => this.#options.log(message),
+      now: () => this.#now(),
+    });
     this.#outbox = new OutboxPublisher({
       db: options.db,
       transport: options.transport,
@@ -106,7 +115,7 @@ export class Messenger {
       accounts: () => this.#accounts.values(),
       receive: (envelope) => this.#inbound.receive(envelope, { live: false }),
       republishContactBundle: async (state) => {
-        await this.#publishContactBundle(state.address, state.me, { force: true });
+        await queueContactBundle(options.db, state.address, state.me, this.#now(), { force: true });
         this.#outbox.flushInBackground();
       },
       sleep: options.sleep ?? sleepFor,
@@ -141,6 +150,7 @@ export class Messenger {
       onChange: (address, topics, added) => this.#options.onChange(address, topics, added),
       onIncoming: (address, message, notify) => this.#options.onIncoming(address, message, notify),
       onStored: (address, id, topic) => this.#options.onStored?.(address, id, topic),
+      peerInvited: (peer, stored, next) => this.#peers.invitation(peer, stored, next),
       log: (message) => this.#options.log(message),
       now: () => this.#now(),
     });
@@ -167,7 +177,7 @@ export class Messenger {
       for (const conversation of await this.#options.db.listConversations(address)) {
         this.#addTopic(conversation.topic, address);
       }
-      await this.#publishContactBundle(address, me);
+      await queueContactBundle(this.#options.db, address, me, this.#now());
     }
     this.#updateLiveTopics();
     this.flushOutbox({ ignoreBackoff: true }).catch((error: unknown) =>
@@ -212,32 +222,18 @@ export class Messenger {
     this.#options.transport.setLiveTopics([...this.#inviteTopics.keys(), ...this.#topicAccounts.keys()]);
   }
 
-  /** Queues the account's contact bundle unless a relay already acknowledged this very bundle. */
-  async #publishContactBundle(address: Address, me: PrivateKeyBundle, options: { force?: boolean } = {}) {
-    const published = await this.#options.db.getCursor(publishedMarker(address));
-    const digest = encodeSignedPublicKeyBundle(publicBundleOf(me));
-    if (!options.force && published && equalBytes(published, digest)) return;
-    const envelope = encodeEnvelope({
-      contentTopic: contactTopic(address),
-      timestampNs: BigInt(this.#now()) * 1_000_000n,
-      message: encodeContactBundle(publicBundleOf(me)),
-    });
-    await this.#options.db.enqueue({
-      id: `contact:${address}:${this.#now()}`,
-      account: address,
-      kind: 'contact',
-      topic: contactTopic(address),
-      envelope,
-    });
-  }
-
   // ── Peers ────────────────────────────────────────────────────────────
 
-  /** The peer's verified contact bundle: local cache, then the relay directory. */
+  /** The peer's verified contact bundle: local cache, then the relay directory, then the KeyRegistry. */
   resolveBundle(address: Address, options: { fresh?: boolean } = {}): Promise<VerifiedBundle | null> {
     const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]);
-    const { db, transport } = this.#options;
-    return resolveContactBundle({ db, transport, address, ...options, now: this.#now(), signal });
+    return this.#peers.resolve(address, options, signal);
+  }
+
+  /** The identity-key changes of `peer` this wallet noticed, for `account`'s chat. */
+  async keyChanges(account: Address, peer: Address): Promise<KeyChangeView[]> {
+    this.#account(account);
+    return this.#peers.list(getAddress(peer));
   }
 
   async canMessage(account: Address, address: Address): Promise<boolean> {
@@ -307,10 +303,7 @@ export class Messenger {
     }
     if (item.kind === 'invitation') this.#conversations.invitationPublished(item.account, item.id);
     const state = item.kind === 'contact' ? this.#accounts.get(item.account) : undefined;
-    if (state) {
-      const bundle = encodeSignedPublicKeyBundle(publicBundleOf(state.me));
-      await this.#options.db.setCursor(publishedMarker(item.account), bundle);
-    }
+    if (state) await contactBundleAcknowledged(this.#options.db, item.account, state.me);
   }
 
   // ── Receiving ────────────────────────────────────────────────────────
@@ -386,8 +379,4 @@ export class Messenger {
     });
     this.#outbox.flushInBackground();
   }
-}
-
-function publishedMarker(address: Address): string {
-  return `published-bundle:${address}`;
 }

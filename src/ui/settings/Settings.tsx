@@ -2,6 +2,7 @@ import type { WalletState } from '../../background/ui-api-contract';
 import type { UiClient } from '../background-client';
 import { AutoLockSettings } from './AutoLockSettings';
 import { ConnectedSites } from './ConnectedSites';
+import { KeyOnChain } from './KeyOnChain';
 import { MessagingSection } from './MessagingSection';
 import { NetworkSettings } from './NetworkSettings';
 import { RebuildInbox } from './RebuildInbox';
@@ -28,6 +29,7 @@ export function Settings({
       <AutoLockSettings client={client} state={state} onState={onState} />
       <NetworkSettings client={client} />
       <MessagingSection client={client} />
+      <KeyOnChain client={client} accounts={state.accounts} />
       <RebuildInbox client={client} accounts={state.accounts.map((account) => account.address)} />
       <ConnectedSites client={client} />
     </main>
