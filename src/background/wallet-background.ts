@@ -104,6 +104,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     transactions: {
       send: (request, signal) => walletTransactions().send(request, signal),
       receipt: (network, txHash, signal) => walletTransactions().receipt(network, txHash, signal),
+      known: (network, txHash, signal) => walletTransactions().known(network, txHash, signal),
     },
     log,
   });
@@ -141,6 +142,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     transactions: {
       send: (request, signal) => walletTransactions().send(request, signal),
       receipt: (network, txHash, signal) => walletTransactions().receipt(network, txHash, signal),
+      known: (network, txHash, signal) => walletTransactions().known(network, txHash, signal),
     },
     onChange: (account, topics) =>
       uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
@@ -193,6 +195,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     keyring,
     approvals: dappService.approvals,
     rpcFor: (network) => dappService.rpcFor(network),
+    sendLock: dappService.sendLock,
   });
   uiServer = new UiPortServer({
     extensionId: options.extensionId,

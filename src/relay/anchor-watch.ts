@@ -34,6 +34,11 @@ export interface AnchorWatchOptions {
   windowMs?: number;
   /** Time between passes, ms. @default 30_000 */
   periodMs?: number;
+  /**
+   * Passes in a row that must find a batch gone (or moved) before it is sent back: one answer
+   * from an RPC whose backends disagree is not enough. @default 2
+   */
+  passesToAct?: number;
   logger: Logger;
   clock?: () => number;
 }
@@ -77,12 +82,17 @@ export class AnchorWatch {
   #running: Promise<void> | undefined;
   /** Whether the last pass could not read the chain (logged once per outage). */
   #failing = false;
+  /** Roots found gone or moved, with how many passes in a row found them so. */
+  readonly #suspects = new Map<string, number>();
 
   constructor(options: AnchorWatchOptions) {
     this.#o = options;
     this.#windowMs = options.windowMs ?? 3_600_000;
     this.#periodMs = options.periodMs ?? 30_000;
     this.#clock = options.clock ?? Date.now;
+    if (!Number.isInteger(options.passesToAct ?? 2) || (options.passesToAct ?? 2) < 1) {
+      throw new RangeError('"passesToAct" must be a positive integer');
+    }
     if (!(this.#windowMs > 0)) throw new RangeError('"windowMs" must be positive');
     if (!(this.#periodMs > 0)) throw new RangeError('"periodMs" must be positive');
   }
@@ -107,6 +117,8 @@ export class AnchorWatch {
   async check(signal: AbortSignal): Promise<AnchorWatchPass> {
     const batches = this.#o.ledger.anchoredSince(this.#clock() - this.#windowMs);
     const pass: AnchorWatchPass = { checked: 0, unconfirmed: 0, failed: 0 };
+    const watched = new Set<string>(batches.map((batch) => bytesToHex(batch.root)));
+    for (const root of this.#suspects.keys()) if (!watched.has(root)) this.#suspects.delete(root);
     if (batches.length === 0 || signal.aborted) return pass;
     let head: bigint;
     try {
@@ -127,7 +139,16 @@ export class AnchorWatch {
         continue;
       }
       pass.checked++;
-      if (verdict === 'holds' || verdict === 'unsure') continue;
+      if (verdict === 'holds' || verdict === 'unsure') {
+        this.#suspects.delete(root);
+        continue;
+      }
+      const seen = (this.#suspects.get(root) ?? 0) + 1;
+      if (seen < (this.#o.passesToAct ?? 2)) {
+        this.#suspects.set(root, seen);
+        continue;
+      }
+      this.#suspects.delete(root);
       // Conditional on the receipt we read: a batch the ledger changed since is left alone.
       if (!this.#o.ledger.markUnconfirmed(batch.root, batch.blockHash)) continue;
       pass.unconfirmed++;

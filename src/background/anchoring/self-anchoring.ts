@@ -7,7 +7,7 @@
  * transaction goes out, so a worker stopped while it is mined finishes it on the next pass; a
  * root someone anchored already counts as anchored (the contract refuses a duplicate).
  */
-import { type Address, bytesToHex, encodeFunctionData, type Hex, hexToBytes, toHex } from 'viem';
+import { type Address, bytesToHex, encodeFunctionData, getAddress, type Hex, hexToBytes, toHex } from 'viem';
 import { buildAnchorBatch } from '../../chain/anchor-batch.ts';
 import { anchorLeaf } from '../../chain/anchor-leaf.ts';
 import type { ReadAnchoredAt } from '../../chain/anchor-proof.ts';
@@ -17,7 +17,11 @@ import { MerkleTree } from '../../chain/merkle-tree.ts';
 import { messageCid } from '../../chain/message-cid.ts';
 import type { Network } from '../../chain/networks.ts';
 import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
-import type { MinedTransaction, WalletTransactionRequest } from '../wallet-transactions.ts';
+import {
+  BroadcastUnknownError,
+  type MinedTransaction,
+  type WalletTransactionRequest,
+} from '../wallet-transactions.ts';
 import { type AnchorDb, type AnchorRecord, MAX_OWN_BATCH, type OwnBatch } from './anchor-db.ts';
 
 /** Nothing of the account has waited past the deadline. */
@@ -68,6 +72,7 @@ export interface SelfAnchoringOptions {
   transactions: {
     send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
     receipt(network: Network, txHash: Hex, signal: AbortSignal): Promise<MinedTransaction>;
+    known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean>;
   };
   putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<{ bytes: Uint8Array; toString(): string }>;
   pinAtRelays(cids: { toString(): string }[], signal: AbortSignal): Promise<number>;
@@ -83,7 +88,7 @@ export interface SelfAnchoringOptions {
 
 /** The approval's method: one anchoring approval waits at a time. */
 const METHOD = 'cairn_anchorMessages';
-/** An unfinished own batch is given up after this long without its root on chain. */
+/** An unfinished own batch is given up after this long without its root on chain, once dropped. */
 const GIVE_UP_MS = 30 * 60_000;
 
 export class SelfAnchoring {
@@ -95,12 +100,23 @@ export class SelfAnchoring {
     this.#o = options;
   }
 
-  /** The account's messages that waited past the deadline. */
+  /** The account's messages that waited past the deadline (and are in no own batch yet). */
   async overdue(account: Address): Promise<{ count: number; deadlineMinutes: number }> {
     const deadlineMinutes = await this.#o.deadlineMinutes();
-    const db = await this.#o.db();
-    const records = await db.pendingSince(account, this.#o.now() - deadlineMinutes * 60_000, MAX_OWN_BATCH);
+    const records = await this.#overdue(account, deadlineMinutes);
     return { count: records.length, deadlineMinutes };
+  }
+
+  async #overdue(account: Address, deadlineMinutes: number): Promise<AnchorRecord[]> {
+    const db = await this.#o.db();
+    // A message in a batch already sent is not offered again: its transaction may still land.
+    const inBatches = new Set(
+      (await db.ownBatches())
+        .filter((batch) => batch.account === getAddress(account))
+        .flatMap((batch) => batch.leaves.map((leaf) => leaf.messageId)),
+    );
+    const records = await db.pendingSince(account, this.#o.now() - deadlineMinutes * 60_000, MAX_OWN_BATCH);
+    return records.filter((record) => !inBatches.has(record.messageId));
   }
 
   /**
@@ -123,7 +139,7 @@ export class SelfAnchoring {
   async #anchor(account: Address, signal: AbortSignal): Promise<SelfAnchorResult> {
     const deadlineMinutes = await this.#o.deadlineMinutes();
     const db = await this.#o.db();
-    const records = await db.pendingSince(account, this.#o.now() - deadlineMinutes * 60_000, MAX_OWN_BATCH);
+    const records = await this.#overdue(account, deadlineMinutes);
     if (records.length === 0) throw new NothingToAnchorError();
     const chain = await this.#o.chain();
     const leaves = records.map((record) => ({
@@ -156,12 +172,6 @@ export class SelfAnchoring {
       createdAt: this.#o.now(),
     };
     await db.putOwnBatch(batch);
-    // Relays pin the manifest while the transaction is confirmed; none may be reachable. They
-    // also pin the messages, which every relay keeps as blocks named by their ids (when it
-    // stored them), so the batch can be rebuilt from chain + IPFS like a relay's.
-    const pinned = this.#o.pinAtRelays(cids, signal).catch(() => 0);
-    const messageCids = leaves.map((leaf) => messageCid(hexToBytes(`0x${leaf.messageId}`)));
-    this.#o.pinAtRelays(messageCids, signal).catch(() => 0);
     const result = { count: tree.size, root: batch.root, txHash: null as Hex | null };
     const [already] = await chain.readAnchoredAt(batch.root, signal);
     if (already === 0n) {
@@ -171,30 +181,48 @@ export class SelfAnchoring {
         args: [batch.root, tree.size, toHex(new TextEncoder().encode(manifestCid))],
       });
       const purpose = `Anchor ${tree.size} of your messages on chain: no relay anchored them within ${deadlineMinutes} minutes.`;
-      const txHash = await this.#o.transactions
-        .send(
-          { from: account, network: chain.network, to: chain.contract, data, purpose, method: METHOD },
+      try {
+        result.txHash = await this.#o.transactions.send(
+          {
+            from: account,
+            network: chain.network,
+            to: chain.contract,
+            data,
+            purpose,
+            method: METHOD,
+            // Kept before the node sees it: a later pass follows it whatever happens next.
+            beforeBroadcast: (txHash) => db.putOwnBatch({ ...batch, txHash }),
+          },
           signal,
-        )
-        .catch(async (error: unknown) => {
-          await db.deleteOwnBatch(account, batch.root).catch(() => {});
-          throw error;
-        });
-      result.txHash = txHash;
-      await db.putOwnBatch({ ...batch, txHash });
+        );
+      } catch (error) {
+        // Sent, or maybe sent (no answer): the kept batch is followed; nothing else is.
+        if (error instanceof BroadcastUnknownError) {
+          return { ...result, txHash: error.txHash, status: 'confirming', pinnedBy: 0 };
+        }
+        await db.deleteOwnBatch(account, batch.root).catch(() => {});
+        throw error;
+      }
+    }
+    // Relays pin the manifest, and the messages, which every relay keeps as blocks named by their
+    // ids (when it stored them), so the batch can be rebuilt from chain + IPFS like a relay's.
+    const pinned = this.#o.pinAtRelays(cids, signal).catch(() => 0);
+    const messageCids = leaves.map((leaf) => messageCid(hexToBytes(`0x${leaf.messageId}`)));
+    this.#o.pinAtRelays(messageCids, signal).catch(() => 0);
+    if (result.txHash) {
       const wait = AbortSignal.any([signal, AbortSignal.timeout(this.#o.receiptWaitMs ?? 180_000)]);
       let mined: MinedTransaction;
       try {
-        mined = await this.#o.transactions.receipt(chain.network, txHash, wait);
+        mined = await this.#o.transactions.receipt(chain.network, result.txHash, wait);
       } catch (error) {
-        signal.throwIfAborted();
+        // No receipt in time, or the caller gave up: the transaction is out, a later pass follows it.
         if (wait.aborted) return { ...result, status: 'confirming', pinnedBy: await pinned };
         throw error;
       }
       // A revert: someone may have anchored the same root first (AlreadyAnchored), which is success.
       if (!mined.success && (await chain.readAnchoredAt(batch.root, signal))[0] === 0n) {
         await db.deleteOwnBatch(account, batch.root);
-        throw new AnchorTransactionFailedError(txHash);
+        throw new AnchorTransactionFailedError(result.txHash);
       }
     }
     // The node may not serve the new block's state yet: then a later pass finishes the batch.
@@ -211,10 +239,17 @@ export class SelfAnchoring {
       const db = await this.#o.db();
       for (const batch of await db.ownBatches()) {
         if (this.#running.has(batch.account)) continue;
+        // Never signed (the worker stopped before): nothing can land.
+        if (!batch.txHash) {
+          await db.deleteOwnBatch(batch.account, batch.root);
+          continue;
+        }
         const chain = await this.#o.chainOf(batch.chainId, batch.contract);
-        if (!chain || !(await this.#finish(batch, chain, signal))) {
-          if (this.#o.now() - batch.createdAt > GIVE_UP_MS)
-            await db.deleteOwnBatch(batch.account, batch.root);
+        if (chain && (await this.#finish(batch, chain, signal))) continue;
+        // Given up only once the node no longer knows the transaction (dropped, or never received).
+        const stale = this.#o.now() - batch.createdAt > GIVE_UP_MS;
+        if (stale && (!chain || !(await this.#o.transactions.known(chain.network, batch.txHash, signal)))) {
+          await db.deleteOwnBatch(batch.account, batch.root);
         }
       }
     } catch (error) {
@@ -237,6 +272,12 @@ export class SelfAnchoring {
       batch.leaves.map((leaf) => anchorLeaf(leaf.messageId, leaf.contentTopic)),
     );
     const db = await this.#o.db();
+    if (bytesToHex(tree.root) !== batch.root.toLowerCase()) {
+      // Stored data is untrusted: leaves that do not make the root give no proof.
+      await db.deleteOwnBatch(batch.account, batch.root);
+      this.#o.log('Own anchoring: a kept batch did not match its root; dropped');
+      return false;
+    }
     const updates: AnchorRecord[] = [];
     for (const leaf of batch.leaves) {
       const record = await db.get(batch.account, leaf.messageId);

@@ -80,8 +80,16 @@ export class ApprovalController {
    * Asks the user. Resolves with their decision (rejections resolve `{ approved: false }`
    * only through `decide`; a closed window rejects with UserRejectedError).
    * @throws RequestPendingError at once when the same origin already waits on `method`.
+   * `signal`: the request is withdrawn (its window closed, the promise rejected with the
+   * signal's reason) when it aborts first, so nobody approves what can no longer happen.
    */
-  async request(origin: string, method: string, details: ApprovalDetails): Promise<ApprovalDecision> {
+  async request(
+    origin: string,
+    method: string,
+    details: ApprovalDetails,
+    signal?: AbortSignal,
+  ): Promise<ApprovalDecision> {
+    signal?.throwIfAborted();
     for (const entry of this.#entries.values()) {
       if (entry.approval.origin === origin && entry.approval.method === method)
         throw new RequestPendingError(method);
@@ -93,6 +101,7 @@ export class ApprovalController {
       this.#entries.set(approval.id, { approval, windowId: undefined, settle, fail });
     });
     this.#onChange();
+    signal?.addEventListener('abort', () => this.#withdraw(approval.id, signal.reason), { once: true });
     try {
       const windowId = await this.#windows.open(approval.id);
       const entry = this.#entries.get(approval.id);
@@ -138,6 +147,13 @@ export class ApprovalController {
         if (e.windowId !== undefined) void this.#windows.close(e.windowId).catch(() => {});
       });
     }
+  }
+
+  #withdraw(id: string, reason: unknown): void {
+    this.#finish(id, (entry) => {
+      entry.fail(reason instanceof Error ? reason : new CairnError('The request was withdrawn'));
+      if (entry.windowId !== undefined) void this.#windows.close(entry.windowId).catch(() => {});
+    });
   }
 
   #finish(id: string, action: (entry: Entry) => void): boolean {

@@ -9,6 +9,7 @@ import { pendingNonce, prepareTransaction, sendRawTransaction } from '../../chai
 import { CairnError, InvalidParamsError, RpcErrorCode } from '../../keyring/errors';
 import type { Keyring } from '../../keyring/keyring';
 import { isDappMethod, isMessagingMethod, isPassthroughMethod } from '../../provider/dapp-methods';
+import { AccountSendLock } from '../account-send-lock';
 import type { ApprovalController } from './approval-controller';
 import { UserRejectedError } from './approval-controller';
 import type { ApprovalDecision, ApprovalDetails } from './approval-types';
@@ -50,6 +51,8 @@ export interface DappRpcOptions {
   /** The messenger behind the `cairn_*` methods (absent: they answer 4100 as if locked). */
   messaging?: MessengerSource;
   rpcFor?: (network: Network) => JsonRpcClient;
+  /** One transaction at a time per account (shared with the wallet's own transactions). */
+  sendLock?: AccountSendLock;
   now?: () => number;
 }
 
@@ -70,6 +73,7 @@ export class DappRpc {
       rpcFor: (network) => new JsonRpcClient({ url: network.rpcUrl }),
       now: Date.now,
       messaging: NO_MESSENGER,
+      sendLock: new AccountSendLock(),
       ...options,
     };
     this.messaging = new DappMessaging({
@@ -324,10 +328,12 @@ export class DappRpc {
         transaction: transactionView(prepared, network),
       }),
     );
-    // Another transaction may have been sent while the user was deciding.
-    const nonce = request.nonce === undefined ? await pendingNonce(rpc, request.from) : prepared.nonce;
-    const raw = await this.#o.keyring.signTransaction(request.from, { ...prepared, nonce });
-    return sendRawTransaction(rpc, raw);
+    return this.#o.sendLock.run(request.from, async () => {
+      // Another transaction may have been sent while the user was deciding.
+      const nonce = request.nonce === undefined ? await pendingNonce(rpc, request.from) : prepared.nonce;
+      const raw = await this.#o.keyring.signTransaction(request.from, { ...prepared, nonce });
+      return sendRawTransaction(rpc, raw);
+    });
   }
 }
 

@@ -8,6 +8,7 @@ import { JsonRpcClient } from '../../chain/json-rpc-client';
 import { type Network, toHexChainId } from '../../chain/networks';
 import type { KeyValueStore } from '../../keyring/key-value-store';
 import type { Keyring } from '../../keyring/keyring';
+import { AccountSendLock } from '../account-send-lock';
 import type { MessageView } from '../messaging/message-views';
 import type { NetworksState, UiHandlers, WalletState } from '../ui-api-contract';
 import { ApprovalController, type ApprovalWindows } from './approval-controller';
@@ -51,6 +52,8 @@ export class DappService {
   readonly rpc: DappRpc;
   readonly server: DappPortServer;
   readonly tabs: SiteTabs;
+  /** One transaction at a time per account, for sites and the wallet's own transactions. */
+  readonly sendLock = new AccountSendLock();
   /** The JSON-RPC client of a network (the wallet's own transactions use it too). */
   readonly rpcFor: (network: Network) => JsonRpcClient;
   readonly #log: (message: string) => void;
@@ -82,6 +85,7 @@ export class DappService {
       networks: this.networks,
       ...(options.messaging ? { messaging: options.messaging } : {}),
       rpcFor: this.rpcFor,
+      sendLock: this.sendLock,
       ...(options.now ? { now: options.now } : {}),
       events: {
         accountsChanged: (origin, accounts) => void this.#emit(origin, 'accountsChanged', accounts),

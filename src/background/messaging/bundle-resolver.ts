@@ -78,8 +78,17 @@ export async function resolveContactBundle(
     if (verified) return verified;
   }
   const latest = await params.transport.latest(contactTopic(peer), params.signal);
-  if (!latest) return fromCache() ?? fromRegistry(peer, params);
-  const verified = verifyContactBundleFor(peer, latest.message);
+  let verified: VerifiedBundle | null = null;
+  if (latest) {
+    try {
+      verified = verifyContactBundleFor(peer, latest.message);
+    } catch (error) {
+      // A relay that does not check what it stores can hold garbage on anyone's contact topic:
+      // that must not make the peer unreachable.
+      params.log?.(`A relay's contact bundle did not verify: ${describe(error)}`);
+    }
+  }
+  if (!latest || !verified) return fromCache() ?? fromRegistry(peer, params);
   await params.onFetched?.({ peer, bundle: verified, source: 'relay', cached: fromCache() });
   await params.db.putBundle(peer, latest.message, params.now);
   return verified;

@@ -63,8 +63,11 @@ export class KeyPublishFailedError extends CairnError {
   }
 }
 
-/** `current`: the chain has this account's current bundle; `outdated`: an older one. */
-export type KeyOnChainStatus = 'current' | 'outdated' | 'unpublished';
+/**
+ * `current`: the chain has this account's current bundle; `outdated`: an older one; `confirming`:
+ * this wallet sent the current one and the transaction is not mined yet.
+ */
+export type KeyOnChainStatus = 'current' | 'outdated' | 'unpublished' | 'confirming';
 
 export interface KeyOnChain {
   status: KeyOnChainStatus;
@@ -98,6 +101,7 @@ export interface KeyRegistryServiceOptions {
   transactions: {
     send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
     receipt(network: Network, txHash: Hex, signal: AbortSignal): Promise<MinedTransaction>;
+    known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean>;
   };
   log(message: string): void;
   /** How long `publish` waits for the receipt, ms. @default 180_000 */
@@ -112,6 +116,8 @@ const PURPOSE =
 export class KeyRegistryService {
   readonly #o: KeyRegistryServiceOptions;
   readonly #running = new Set<Address>();
+  /** Publishes sent and not seen on chain yet, per account: never sent twice while one may land. */
+  readonly #sent = new Map<Address, { cid: string; txHash: Hex }>();
 
   constructor(options: KeyRegistryServiceOptions) {
     this.#o = options;
@@ -120,8 +126,9 @@ export class KeyRegistryService {
   /** Where the account's key stands on chain. @throws KeyRegistryUnavailableError, KeyRegistryReadError, LockedError */
   async status(account: Address, signal: AbortSignal): Promise<KeyOnChain> {
     const { network, cid, entry } = await this.#read(account, signal);
+    const sent = await this.#stillSent(account, network, cid, entry, signal);
     return {
-      status: statusOf(entry, cid),
+      status: sent ? 'confirming' : statusOf(entry, cid),
       version: entry.version.toString(),
       block: entry.version === 0n ? null : entry.updatedAt.toString(),
       cid: cid.toString(),
@@ -159,6 +166,8 @@ export class KeyRegistryService {
     if (pinnedBy === 0) throw new KeyNotPinnedError();
     const result = { txHash: null as Hex | null, cid: cid.toString(), pinnedBy };
     if (statusOf(entry, cid) === 'current') return { ...result, status: 'current' };
+    const sent = await this.#stillSent(account, network, cid, entry, signal);
+    if (sent) return { ...result, txHash: sent.txHash, status: 'confirming' };
     const data = encodeFunctionData({
       abi: keyRegistryAbi,
       functionName: 'publish',
@@ -170,15 +179,17 @@ export class KeyRegistryService {
       signal,
     );
     result.txHash = txHash;
+    this.#sent.set(account, { cid: cid.toString(), txHash });
     const wait = AbortSignal.any([signal, AbortSignal.timeout(this.#o.receiptWaitMs ?? 180_000)]);
     let mined: MinedTransaction;
     try {
       mined = await this.#o.transactions.receipt(network, txHash, wait);
     } catch (error) {
-      signal.throwIfAborted();
+      // No receipt in time, or the caller gave up: the transaction is out either way.
       if (wait.aborted) return { ...result, status: 'confirming' };
       throw error;
     }
+    this.#sent.delete(account);
     if (!mined.success) throw new KeyPublishFailedError(txHash);
     this.#o.log('Published a messaging key on chain');
     return { ...result, status: 'published' };
@@ -199,6 +210,31 @@ export class KeyRegistryService {
     getKeyOnChain: ({ account }) => this.status(account, AbortSignal.timeout(30_000)),
     publishKeyOnChain: ({ account }) => this.publish(account, AbortSignal.timeout(10 * 60_000)),
   };
+
+  /**
+   * The publish of `cid` this wallet sent and that may still land: none once the chain has it,
+   * or once the node no longer knows the transaction (dropped).
+   */
+  async #stillSent(
+    account: Address,
+    network: Network,
+    cid: CID,
+    entry: KeyRegistryEntry,
+    signal: AbortSignal,
+  ): Promise<{ txHash: Hex } | null> {
+    const sent = this.#sent.get(account);
+    if (!sent) return null;
+    const landed = statusOf(entry, cid) === 'current';
+    if (
+      sent.cid !== cid.toString() ||
+      landed ||
+      !(await this.#o.transactions.known(network, sent.txHash, signal))
+    ) {
+      this.#sent.delete(account);
+      return null;
+    }
+    return sent;
+  }
 
   async #read(account: Address, signal: AbortSignal) {
     const network = await this.#network();

@@ -1,11 +1,12 @@
 /**
- * In a chat, where the peer's messaging key changed: "<peer> changed their messaging key" with
- * when (the new key's own creation time when it is known, else when this wallet noticed), and
- * the new key's fingerprint to compare with the peer another way.
+ * In a chat, where the peer's messaging key changed: "<peer> changed their messaging key" at
+ * the time this wallet noticed it, and the new key's fingerprint to compare with the peer another
+ * way. The key's own creation time is only a claim (whoever holds the peer's wallet key can date
+ * a key in 1970), so it is shown in the details but never decides where the notice sits.
  */
 import type { KeyChangeView } from '../../background/messaging/message-views';
 import { shortAddress } from '../wallet/AccountRow';
-import { fullTime, isoTime, isValidTime, messageTime } from './format';
+import { fullTime, isoTime, messageTime } from './format';
 
 const SOURCES: Record<KeyChangeView['source'], string> = {
   relay: "in a relay's directory",
@@ -13,10 +14,9 @@ const SOURCES: Record<KeyChangeView['source'], string> = {
   invitation: 'in a new conversation invitation',
 };
 
-/** Where the notice sits in the chat: when the key was made, never after it was noticed. */
+/** Where the notice sits in the chat: when this wallet noticed the change. */
 export function keyChangeTime(change: KeyChangeView): number {
-  const created = change.keyCreatedAt;
-  return created !== null && isValidTime(created) ? Math.min(created, change.seenAt) : change.seenAt;
+  return change.seenAt;
 }
 
 export function KeyChangeNotice({ change, now }: { change: KeyChangeView; now: number }) {

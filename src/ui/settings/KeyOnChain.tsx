@@ -21,6 +21,8 @@ function describe(key: KeyStatus): string {
       return `The key on chain is an older one (version ${key.version}, ${where}).`;
     case 'unpublished':
       return `Never published on ${key.network}.`;
+    case 'confirming':
+      return `Your current key is on its way to ${key.network}: the transaction is not mined yet.`;
   }
 }
 
@@ -75,7 +77,7 @@ function AccountKey({ client, account }: { client: Pick<UiClient, 'call'>; accou
       ) : error ? null : (
         <p class="hint">Reading…</p>
       )}
-      {key && key.status !== 'current' ? (
+      {key && key.status !== 'current' && key.status !== 'confirming' ? (
         <button type="button" disabled={running} onClick={() => void publish()}>
           {running ? 'Publishing…' : 'Publish my key on chain'}
         </button>

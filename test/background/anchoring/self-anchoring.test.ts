@@ -10,6 +10,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AccountSendLock } from '../../../src/background/account-send-lock.ts';
 import { AnchorDb } from '../../../src/background/anchoring/anchor-db.ts';
 import {
   NothingToAnchorError,
@@ -71,6 +72,8 @@ interface Harness {
   changes: string[][];
   clock: { now: number };
   decide: { approved: boolean };
+  /** While on, the node takes raw transactions but its answer never arrives. */
+  silentNode: { on: boolean };
 }
 
 async function harness(): Promise<Harness> {
@@ -83,6 +86,7 @@ async function harness(): Promise<Harness> {
     changes: [],
     clock: { now: 1_800_000_000_000 },
     decide: { approved: true },
+    silentNode: { on: false },
   };
   const transactions = new WalletTransactions({
     keyring,
@@ -92,7 +96,15 @@ async function harness(): Promise<Harness> {
         return h.decide.approved ? { approved: true } : { approved: false };
       },
     },
-    rpcFor: () => rpc,
+    rpcFor: () =>
+      ({
+        request: async (method: string, params: unknown[] = []) => {
+          const answer = await rpc.request(method, params);
+          if (method === 'eth_sendRawTransaction' && h.silentNode.on) throw new TypeError('fetch failed');
+          return answer;
+        },
+      }) as JsonRpcClient,
+    sendLock: new AccountSendLock(),
     pollMs: 20,
   });
   const network = { ...DEVNET, anchoring: { anchor: contract, keyRegistry: contract, fromBlock: 0 } };
@@ -122,6 +134,33 @@ async function harness(): Promise<Harness> {
     now: () => h.clock.now,
   };
   return { ...h, anchoring: new SelfAnchoring(options) };
+}
+
+const SOME_TX: Hex = `0x${'ab'.repeat(32)}`;
+
+/** An own batch of `count` fresh tracked messages, kept as a stopped worker would leave it. */
+async function keptBatch(h: Harness, count: number, { txHash }: { txHash: Hex | null }) {
+  const ids = await track(h, count);
+  const leaves = ids.map((id) => ({ messageId: id, contentTopic: TOPIC }));
+  const { tree } = await buildAnchorBatch(
+    leaves.map((leaf) => ({ messageId: hexToBytes(`0x${leaf.messageId}`), contentTopic: TOPIC })),
+    {
+      storeBlock: async () => ({ bytes: new Uint8Array([1]), text: 'bafymanifest' }),
+      signal: AbortSignal.timeout(1000),
+    },
+  );
+  const root = bytesToHex(tree.root);
+  await h.db.putOwnBatch({
+    account,
+    root,
+    chainId: 31337,
+    contract,
+    manifestCid: 'bafymanifest',
+    leaves,
+    txHash,
+    createdAt: h.clock.now,
+  });
+  return { ids, root };
 }
 
 /** `count` fresh message ids, tracked (pending) at the harness's current time. */
@@ -232,52 +271,71 @@ describe('SelfAnchoring', () => {
     );
   });
 
-  it('finishes a batch a stopped worker left once its root is on chain, and gives up stale ones', async () => {
-    const ids = await track(h, 2);
-    const leaves = ids.map((id) => ({ messageId: id, contentTopic: TOPIC }));
-    const built = await buildAnchorBatch(
-      leaves.map((leaf) => ({ messageId: hexToBytes(`0x${leaf.messageId}`), contentTopic: TOPIC })),
-      {
-        storeBlock: async () => ({ bytes: new Uint8Array([1]), text: 'bafymanifest' }),
-        signal: AbortSignal.timeout(1000),
-      },
-    );
-    const root = bytesToHex(built.tree.root);
-    const base = {
-      account,
-      chainId: 31337,
-      contract,
-      manifestCid: 'bafymanifest',
-      leaves,
-      createdAt: h.clock.now,
-    };
-    await h.db.putOwnBatch({ ...base, root, txHash: null });
-    const lost = await track(h, 1);
-    const lostRoot = bytesToHex(
-      (
-        await buildAnchorBatch([{ messageId: hexToBytes(`0x${lost[0]}`), contentTopic: TOPIC }], {
-          storeBlock: async () => ({ bytes: new Uint8Array([1]), text: 'bafymanifest' }),
-          signal: AbortSignal.timeout(1000),
-        })
-      ).tree.root,
-    );
-    await h.db.putOwnBatch({
-      ...base,
-      leaves: [{ messageId: lost[0] as string, contentTopic: TOPIC }],
-      root: lostRoot,
-      txHash: null,
-    });
+  it('finishes a batch a stopped worker left once its root is on chain, and gives up dropped ones', async () => {
+    const kept = await keptBatch(h, 2, { txHash: SOME_TX });
+    const lost = await keptBatch(h, 1, { txHash: `0x${'ee'.repeat(32)}` }); // a hash no node knows
+    const unsigned = await keptBatch(h, 1, { txHash: null });
 
-    // Neither root is on chain yet: both are kept.
+    // Nothing on chain yet: the sent ones are kept; one never signed cannot land and goes.
     await h.anchoring.resume(AbortSignal.timeout(10_000));
-    expect((await h.db.ownBatches()).length).toBe(2);
+    expect((await h.db.ownBatches()).map((b) => b.root).sort()).toEqual([kept.root, lost.root].sort());
+    expect(await h.anchoring.overdue(account)).toMatchObject({ count: 0 }); // deadline not passed
+    h.clock.now += 11 * MINUTE;
+    // Messages in a sent batch are not offered again; the one whose batch was never signed is.
+    expect(await h.anchoring.overdue(account)).toMatchObject({ count: 1 });
 
-    const mined = await anchorOnChain(chain, contract, root, 2);
-    h.clock.now += 31 * MINUTE;
+    const mined = await anchorOnChain(chain, contract, kept.root, 2);
+    h.clock.now += 20 * MINUTE;
     await h.anchoring.resume(AbortSignal.timeout(10_000));
     expect(await h.db.ownBatches()).toEqual([]);
-    const record = await h.db.get(account, ids[1] as string);
-    expect(record).toMatchObject({ state: 'anchored', anchor: { root, txHash: mined.transactionHash } });
-    expect((await h.db.get(account, lost[0] as string))?.state).toBe('pending');
+    expect(await h.db.get(account, kept.ids[1] as string)).toMatchObject({
+      state: 'anchored',
+      anchor: { root: kept.root, txHash: mined.transactionHash },
+    });
+    expect((await h.db.get(account, lost.ids[0] as string))?.state).toBe('pending');
+    expect((await h.db.get(account, unsigned.ids[0] as string))?.state).toBe('pending');
+  });
+
+  it('keeps a stale batch while the node still knows its transaction', async () => {
+    const kept = await keptBatch(h, 1, { txHash: null });
+    await chain.rpc('evm_setAutomine', [false]);
+    try {
+      const hash = await chain.walletFor(chain.accounts[3]!).sendTransaction({ to: OTHER, value: 1n });
+      await h.db.putOwnBatch({ ...(await h.db.ownBatches())[0]!, txHash: hash });
+      h.clock.now += 31 * MINUTE;
+      await h.anchoring.resume(AbortSignal.timeout(10_000));
+      expect((await h.db.ownBatches()).map((b) => b.root)).toEqual([kept.root]);
+    } finally {
+      await chain.rpc('evm_setAutomine', [true]);
+      await chain.rpc('evm_mine');
+    }
+  });
+
+  it('drops a kept batch whose leaves do not make its root, giving no proof', async () => {
+    const kept = await keptBatch(h, 2, { txHash: SOME_TX });
+    const other = await keptBatch(h, 1, { txHash: SOME_TX });
+    // The stored leaves are another batch's: the root on chain cannot prove them.
+    await h.db.deleteOwnBatch(account, other.root);
+    const [stored] = await h.db.ownBatches();
+    await h.db.putOwnBatch({ ...stored!, leaves: [{ messageId: other.ids[0]!, contentTopic: TOPIC }] });
+    await anchorOnChain(chain, contract, kept.root, 2);
+    await h.anchoring.resume(AbortSignal.timeout(10_000));
+    expect(await h.db.ownBatches()).toEqual([]);
+    expect((await h.db.get(account, other.ids[0] as string))?.state).toBe('pending');
+  });
+
+  it('a send the node never answered leaves the batch followed, and its messages are not offered again', async () => {
+    const ids = await track(h, 2);
+    h.clock.now += 11 * MINUTE;
+    h.silentNode.on = true;
+    const result = await h.anchoring.anchor(account, AbortSignal.timeout(30_000));
+    expect(result.status).toBe('confirming');
+    expect(result.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect((await h.db.ownBatches())[0]).toMatchObject({ txHash: result.txHash });
+    expect(await h.anchoring.overdue(account)).toMatchObject({ count: 0 });
+    await expect(h.anchoring.anchor(account, AbortSignal.timeout(1000))).rejects.toThrow(
+      NothingToAnchorError,
+    );
+    expect((await h.db.get(account, ids[0] as string))?.state).toBe('pending');
   });
 });

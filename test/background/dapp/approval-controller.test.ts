@@ -142,6 +142,25 @@ describe('ApprovalController', () => {
     expect(controller.decide(id, { approved: true })).toBe(false);
   });
 
+  it('withdraws a request whose signal aborts: its window closes, nobody can approve it any more', async () => {
+    const { windows, controller } = setup();
+    const abort = new AbortController();
+    const decision = controller.request(DAPP, 'eth_sendTransaction', { kind: 'connect' }, abort.signal);
+    const id = await windows.nextOpened();
+    const windowId = windows.windowOf(id);
+    abort.abort(new CairnError('gave up waiting'));
+    const { error } = await outcome(decision);
+    expect(error).toMatchObject({ message: 'gave up waiting' });
+    expect(windows.closed).toEqual([windowId]);
+    expect(controller.pending()).toEqual([]);
+    expect(controller.decide(id, { approved: true })).toBe(false);
+    // A signal aborted already: no window at all.
+    await expect(
+      controller.request(DAPP, 'eth_sendTransaction', { kind: 'connect' }, abort.signal),
+    ).rejects.toThrow('gave up waiting');
+    expect(windows.openCalls).toEqual([id]);
+  });
+
   it('rejectOrigin rejects every approval of that origin with 4001 and closes their windows, leaving others', async () => {
     const { windows, controller } = setup();
     const a = controller.request(DAPP, 'eth_requestAccounts', { kind: 'connect' });

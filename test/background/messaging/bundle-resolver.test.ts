@@ -83,7 +83,7 @@ function lookup(options: { rpcDown?: boolean; blocks?: Map<string, Uint8Array> }
             },
           },
     blocks: notUsedHere,
-    transactions: { send: notUsedHere, receipt: notUsedHere },
+    transactions: { send: notUsedHere, receipt: notUsedHere, known: notUsedHere },
     log: () => {},
   });
   const counts = { cidOf: 0, fetchBlock: 0 };
@@ -240,6 +240,25 @@ describe('resolveContactBundle: the KeyRegistry fallback', () => {
     const stopped = fresh.resolve(dave, hanging, { signal: stop.signal });
     stop.abort(new Error('messenger stopped'));
     await expect(stopped).rejects.toThrow('messenger stopped');
+  });
+
+  it("a relay holding someone else's bundle on the peer's topic does not make the peer unreachable", async () => {
+    const frank = dev(7).address;
+    const frankKeys = await identityOf(7);
+    const { db, relay, resolve, logs } = await setup();
+    await db.putBundle(frank, contactBundleOf(frankKeys), T0 - BUNDLE_CACHE_MS - 1);
+    // Mallory's own (valid) bundle, stored under Frank's contact topic by a relay that checks nothing.
+    relay.accept(
+      encodeEnvelope({
+        contentTopic: contactTopic(frank),
+        timestampNs: BigInt(T0) * 1_000_000n,
+        message: contactBundleOf(await identityOf(8)),
+      }),
+    );
+    expect((await resolve(frank, undefined, { fresh: true }))?.address).toBe(frank);
+    expect(logs).toEqual(["A relay's contact bundle did not verify: SignatureError"]);
+    // Nothing was cached from it.
+    expect((await db.getBundle(frank))?.fetchedAt).toBe(T0 - BUNDLE_CACHE_MS - 1);
   });
 
   it('without a registry (or a peer that never published) there is simply no bundle', async () => {

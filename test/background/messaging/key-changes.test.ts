@@ -179,6 +179,7 @@ describe('Messenger: a peer changed their key', () => {
       transactions: {
         send: () => Promise.reject(new Error('not used')),
         receipt: () => Promise.reject(new Error('not used')),
+        known: () => Promise.reject(new Error('not used')),
       },
       log: () => {},
     });

@@ -9,6 +9,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { type Address, type Hex, toHex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AccountSendLock } from '../../../src/background/account-send-lock.ts';
 import { UserRejectedError } from '../../../src/background/dapp/approval-controller';
 import { type ApprovalDetails, WALLET_ORIGIN } from '../../../src/background/dapp/approval-types';
 import {
@@ -63,7 +64,7 @@ interface Harness {
   decide: { approved: boolean };
 }
 
-function harness(options: { networks?: Network[]; rpcDown?: number } = {}): Harness {
+function harness(options: { networks?: Network[]; rpcDown?: number; receiptWaitMs?: number } = {}): Harness {
   const h: Omit<Harness, 'service'> = {
     approvals: [],
     blocks: new Map(),
@@ -80,6 +81,7 @@ function harness(options: { networks?: Network[]; rpcDown?: number } = {}): Harn
       },
     },
     rpcFor: () => rpc as unknown as JsonRpcClient,
+    sendLock: new AccountSendLock(),
     pollMs: 20,
   });
   const networks = options.networks ?? [network];
@@ -102,6 +104,7 @@ function harness(options: { networks?: Network[]; rpcDown?: number } = {}): Harn
     }),
     transactions,
     log: () => {},
+    ...(options.receiptWaitMs === undefined ? {} : { receiptWaitMs: options.receiptWaitMs }),
   });
   return { ...h, service };
 }
@@ -195,6 +198,30 @@ describe('KeyRegistryService', () => {
     expect(history.map((event) => event.version)).toEqual(
       Array.from({ length: Number(status.version) }, (_, i) => BigInt(i + 1)),
     );
+  });
+
+  it('never sends a second publish while the first may still land', async () => {
+    const hash = await chain.walletFor(account).writeContract({
+      address: network.anchoring!.keyRegistry,
+      abi: keyRegistryAbi,
+      functionName: 'publish',
+      args: [toHex(CID.createV1(raw.code, await sha256.digest(new Uint8Array([2]))).bytes)],
+    });
+    await chain.publicClient.waitForTransactionReceipt({ hash });
+    const slow = harness({ receiptWaitMs: 300 });
+    await chain.rpc('evm_setAutomine', [false]);
+    try {
+      const first = await slow.service.publish(account, AbortSignal.timeout(30_000));
+      expect(first.status).toBe('confirming');
+      expect((await slow.service.status(account, AbortSignal.timeout(5_000))).status).toBe('confirming');
+      const again = await slow.service.publish(account, AbortSignal.timeout(30_000));
+      expect(again).toMatchObject({ status: 'confirming', txHash: first.txHash });
+      expect(slow.approvals).toHaveLength(1);
+    } finally {
+      await chain.rpc('evm_setAutomine', [true]);
+      await chain.rpc('evm_mine');
+    }
+    expect((await slow.service.status(account, AbortSignal.timeout(5_000))).status).toBe('current');
   });
 
   it('sends nothing when the user rejects, or when no relay pinned the block', async () => {
