@@ -41,11 +41,17 @@ export default defineConfig({
         { find: /^@libp2p\/config$/, replacement: local('./src/p2p/self-key-unavailable.ts') },
         // Helia's IPNS keychain, unused by a client (src/p2p/keychain-unavailable.ts).
         { find: /^@ipshipyard\/keychain$/, replacement: local('./src/p2p/keychain-unavailable.ts') },
+        // libp2p's and Helia's (birnam) debug loggers, which a service worker cannot switch on
+        // (src/p2p/logger-disabled.ts).
+        { find: /^(@libp2p\/logger|birnam)$/, replacement: local('./src/p2p/logger-disabled.ts') },
         // Helia's pin records, which a client never writes (src/p2p/cbor-unavailable.ts).
         { find: /^cborg$/, replacement: local('./src/p2p/cbor-unavailable.ts') },
         // One Long for everyone: protobufjs requires long's CommonJS build, @xmtp/proto imports its
         // ESM build (and hands it to protobufjs); both copies would ship otherwise.
         { find: /^long$/, replacement: local('./node_modules/long/umd/index.js') },
+        // @helia/bitswap's own protons-runtime 8 has the same JavaScript as the 7 the rest of
+        // libp2p uses (only its type declarations differ): one copy.
+        { find: /^protons-runtime$/, replacement: local('./node_modules/protons-runtime/dist/src/index.js') },
       ],
     },
     build: {

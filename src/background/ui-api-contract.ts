@@ -20,6 +20,9 @@ import type {
 
 export const UI_PORT_NAME = 'cairn-ui';
 
+/** Longest anchoring deadline a user can set (Settings › Messaging): a week, in minutes. */
+export const MAX_ANCHOR_DEADLINE_MINUTES = 7 * 24 * 60;
+
 export interface WalletState {
   status: KeyringStatus;
   /** Empty unless unlocked. */

@@ -13,6 +13,14 @@ import {
   InclusionReason,
   ScorePenalty,
 } from '../../src/p2p/gossip-metrics-unavailable.ts';
+import {
+  defaultLogger,
+  enable,
+  enabled,
+  logger,
+  peerLogger,
+  prefixLogger,
+} from '../../src/p2p/logger-disabled.ts';
 
 /** The module the stand-in replaces (not in gossipsub's exports map: loaded by path). */
 const REAL_METRICS = new URL('../../node_modules/@libp2p/gossipsub/dist/src/metrics.js', import.meta.url)
@@ -24,6 +32,22 @@ describe('cbor stand-in', () => {
     expect(() => decode()).toThrow(CborUnavailableError);
     expect(() => new Token()).toThrow(CborUnavailableError);
     expect(() => Type.map).toThrow(CborUnavailableError);
+  });
+});
+
+describe('logger stand-in', () => {
+  it('gives silent, switched-off loggers in the shapes libp2p and Helia use', () => {
+    for (const components of [defaultLogger(), prefixLogger('node'), peerLogger()]) {
+      const log = components.forComponent('libp2p:dialer');
+      expect(log.enabled).toBe(false);
+      expect(() => log('dialing %p', 'peer')).not.toThrow();
+      expect(() => log.error('failed %e', new Error('x'))).not.toThrow();
+      expect(() => log.trace('trace')).not.toThrow();
+      expect(log.newScope('queue').enabled).toBe(false);
+    }
+    expect(logger('x').enabled).toBe(false);
+    enable();
+    expect(enabled()).toBe(false);
   });
 });
 

@@ -64,9 +64,6 @@ export interface RelayStatus {
   relays: { address: string; state: RelayConnectionState }[];
 }
 
-/** Longest anchoring deadline a user can set: a week. */
-export const MAX_ANCHOR_DEADLINE_MINUTES = 7 * 24 * 60;
-
 export interface MessagingSettings {
   notifications: boolean;
   /** Minutes a message waits for a relay to anchor it before the user is offered to anchor it. */

@@ -1,7 +1,8 @@
 /** The user's messaging settings, kept in the extension's local store. */
 import * as v from 'valibot';
 import type { KeyValueStore } from '../../keyring/key-value-store';
-import { MAX_ANCHOR_DEADLINE_MINUTES, type MessagingSettings } from './message-views';
+import { MAX_ANCHOR_DEADLINE_MINUTES } from '../ui-api-contract';
+import type { MessagingSettings } from './message-views';
 
 const SETTINGS_KEY = 'settings.messaging';
 

@@ -3,12 +3,12 @@
  * notifications, and how long messages wait for a relay to anchor them before the user may.
  */
 import { useEffect, useState } from 'preact/hooks';
-import {
-  MAX_ANCHOR_DEADLINE_MINUTES,
-  type MessagingSettings,
-  type RelayConnectionState,
-  type RelayStatus,
+import type {
+  MessagingSettings,
+  RelayConnectionState,
+  RelayStatus,
 } from '../../background/messaging/message-views';
+import { MAX_ANCHOR_DEADLINE_MINUTES } from '../../background/ui-api-contract';
 import type { UiClient } from '../background-client';
 import { ErrorNote } from '../components/ErrorNote';
 import { errorMessage } from '../error-message';
