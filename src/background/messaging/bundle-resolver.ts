@@ -19,6 +19,7 @@ import {
 } from '../../protocol/index';
 import type { MessageDb } from './message-db';
 import type { MessagingTransport } from './messaging-transport';
+import type { RegistryMisses } from './registry-misses';
 
 /** A cached bundle younger than this is used without asking a relay. */
 export const BUNDLE_CACHE_MS = 24 * 60 * 60_000;
@@ -55,6 +56,8 @@ export interface ResolveContactBundleParameters {
   registry?: KeyRegistryLookup;
   /** Sees each fetched bundle before it replaces the cached one (key changes are noticed there). */
   onFetched?: (fetched: FetchedBundle) => Promise<void>;
+  /** Peers the chain fallback found nothing for a moment ago: not asked again yet. */
+  registryMisses?: Pick<RegistryMisses, 'has' | 'add'>;
   /** Why the chain fallback found nothing usable (error names only). */
   log?: (message: string) => void;
   /** @default REGISTRY_LOOKUP_MS */
@@ -100,7 +103,7 @@ async function fromRegistry(
   params: ResolveContactBundleParameters,
 ): Promise<VerifiedBundle | null> {
   const { registry, signal } = params;
-  if (!registry) return null;
+  if (!registry || params.registryMisses?.has(peer)) return null;
   const bounded = AbortSignal.any([
     signal,
     AbortSignal.timeout(params.registryTimeoutMs ?? REGISTRY_LOOKUP_MS),
@@ -110,7 +113,10 @@ async function fromRegistry(
   try {
     bounded.throwIfAborted();
     const cid = await registry.cidOf(peer, bounded);
-    if (!cid) return null;
+    if (!cid) {
+      params.registryMisses?.add(peer);
+      return null;
+    }
     // Only the blocks Cairn publishes (raw, sha2-256): their bytes can be checked against the CID.
     if (cid.code !== raw.code || cid.multihash.code !== sha256Hasher.code) {
       throw new RegistryBundleError('the CID is not a raw sha2-256 block');
@@ -124,6 +130,7 @@ async function fromRegistry(
     verified = verifyContactBundleFor(peer, bundle);
   } catch (error) {
     signal.throwIfAborted();
+    params.registryMisses?.add(peer);
     params.log?.(`KeyRegistry fallback found no usable bundle: ${describe(error)}`);
     return null;
   }

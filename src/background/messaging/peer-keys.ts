@@ -16,6 +16,7 @@ import { type FetchedBundle, type KeyRegistryLookup, resolveContactBundle } from
 import type { KeyChangeRecord, KeyChangeSource, MessageDb } from './message-db';
 import type { KeyChangeView } from './message-views';
 import type { MessagingTransport } from './messaging-transport';
+import { RegistryMisses } from './registry-misses';
 
 export interface PeerKeysOptions {
   db: Pick<MessageDb, 'getBundle' | 'putBundle' | 'putKeyChange' | 'keyChanges' | 'getConversationByPeer'>;
@@ -36,9 +37,11 @@ const MAX_CLOCK_SKEW_MS = 24 * 60 * 60_000;
 
 export class PeerKeys {
   readonly #o: PeerKeysOptions;
+  readonly #registryMisses: RegistryMisses;
 
   constructor(options: PeerKeysOptions) {
     this.#o = options;
+    this.#registryMisses = new RegistryMisses(options.now);
   }
 
   /** The peer's verified contact bundle, or null when it has none anywhere this wallet looks. */
@@ -55,7 +58,7 @@ export class PeerKeys {
       ...options,
       now: this.#o.now(),
       signal,
-      ...(registry ? { registry } : {}),
+      ...(registry ? { registry, registryMisses: this.#registryMisses } : {}),
       onFetched: (fetched) => this.#fetched(fetched),
       log: this.#o.log,
     });

@@ -20,6 +20,7 @@ import {
 import { KeyRegistryService } from '../../../src/background/messaging/key-registry-service';
 import { MessageDb } from '../../../src/background/messaging/message-db';
 import { contactBundleOf } from '../../../src/background/messaging/own-contact-bundle';
+import { REGISTRY_MISS_MS, RegistryMisses } from '../../../src/background/messaging/registry-misses';
 import { keyRegistryAbi, keyRegistryBytecode } from '../../../src/chain/contract-artifacts';
 import { JsonRpcClient } from '../../../src/chain/json-rpc-client';
 import { bundleCidOf } from '../../../src/chain/key-registry-reader';
@@ -259,6 +260,20 @@ describe('resolveContactBundle: the KeyRegistry fallback', () => {
     expect(logs).toEqual(["A relay's contact bundle did not verify: SignatureError"]);
     // Nothing was cached from it.
     expect((await db.getBundle(frank))?.fetchedAt).toBe(T0 - BUNDLE_CACHE_MS - 1);
+  });
+
+  it('a peer the registry had nothing for is not looked up again for a while', async () => {
+    const grace = dev(9).address;
+    const { registry, counts } = lookup();
+    const { resolve } = await setup();
+    let now = T0;
+    const misses = new RegistryMisses(() => now);
+    expect(await resolve(grace, registry, { registryMisses: misses })).toBeNull();
+    expect(await resolve(grace, registry, { registryMisses: misses })).toBeNull();
+    expect(counts.cidOf).toBe(1);
+    now += REGISTRY_MISS_MS;
+    expect(await resolve(grace, registry, { registryMisses: misses })).toBeNull();
+    expect(counts.cidOf).toBe(2);
   });
 
   it('without a registry (or a peer that never published) there is simply no bundle', async () => {
