@@ -9,23 +9,15 @@
  * the off-chain verification table of the same run (`anchoring.ts`).
  */
 import type { Page } from 'playwright-core';
-import {
-  DEVNET_DEPLOYER_KEY,
-  deployAnchoringContracts,
-  devnetAggregatorKey,
-} from '../scripts/deploy-contracts.ts';
 import { DEVNET_PORT, startHardhatNode } from '../scripts/devnet.ts';
-import { DEVNET_CONTRACTS } from '../src/chain/anchoring-contracts.ts';
+import { deployDevnetContracts, devnetAnchoring } from '../test/e2e/support/anchoring-devnet.ts';
 import { newProfileDir } from '../test/e2e/support/extension-browser.ts';
 import { onboardToMessages, sendMessage, startConversation } from '../test/e2e/support/messenger-flows.ts';
-import { TEST_MNEMONIC } from '../test/e2e/support/popup-flows.ts';
+import { MESSENGER_PASSWORD, SECOND_MNEMONIC, TEST_MNEMONIC } from '../test/e2e/support/popup-flows.ts';
 import { newRelayDataDir, startRelay } from '../test/e2e/support/relay-daemon.ts';
 import { installPort } from './messaging-pages.ts';
 import { percentile } from './stats.ts';
 import type { Table } from './table.ts';
-
-const PASSWORD = 'correct horse battery';
-const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 
 export interface ExtensionProofResult {
   checks: number;
@@ -103,14 +95,12 @@ export async function benchAnchoringExtension({
   const devnet = await startHardhatNode({ port: DEVNET_PORT });
   const cleanups: (() => Promise<unknown>)[] = [() => devnet.stop()];
   try {
-    await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
-    const relay = await startRelay(await newRelayDataDir(), {
-      anchoring: { rpcUrl: devnet.url, contract: DEVNET_CONTRACTS.anchor, key: devnetAggregatorKey() },
-    });
+    await deployDevnetContracts(devnet.url);
+    const relay = await startRelay(await newRelayDataDir(), { anchoring: devnetAnchoring(devnet.url) });
     cleanups.unshift(() => relay.stop());
-    const alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, PASSWORD);
+    const alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, MESSENGER_PASSWORD);
     cleanups.unshift(() => alice.browser.close());
-    const bob = await onboardToMessages(await newProfileDir(), BOB_MNEMONIC, PASSWORD);
+    const bob = await onboardToMessages(await newProfileDir(), SECOND_MNEMONIC, MESSENGER_PASSWORD);
     await startConversation(alice.popup, bob.address);
     await bob.browser.close(); // only Alice's worker runs while the checks are timed
     await sendMessage(alice.popup, 'How long does checking my proof take?');

@@ -15,17 +15,15 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Page } from 'playwright-core';
 import { createPublicClient, type Hex, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEVNET_DEPLOYER_KEY,
-  deployAnchoringContracts,
-  devnetAggregatorKey,
-} from '../../scripts/deploy-contracts.ts';
 import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
 import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
 import { freePort } from '../support/free-port.ts';
+import { jsonRpc } from '../support/json-rpc.ts';
+import { deployDevnetContracts, devnetAnchoring } from './support/anchoring-devnet.ts';
 import { newProfileDir } from './support/extension-browser.ts';
 import {
+  anchorLabels,
   chatTexts,
   type MessengerUser,
   onboardToMessages,
@@ -33,12 +31,14 @@ import {
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { TEST_MNEMONIC } from './support/popup-flows.ts';
+import {
+  SECOND_MNEMONIC as BOB_MNEMONIC,
+  MESSENGER_PASSWORD as PASSWORD,
+  TEST_MNEMONIC,
+} from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 import { type RpcProxy, startRpcProxy } from './support/rpc-proxy.ts';
 
-const PASSWORD = 'correct horse battery';
-const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 const VERIFIED = 'Anchoring: Verified on chain';
 const PENDING = 'Anchoring: Anchoring…';
 
@@ -50,15 +50,8 @@ let alice: MessengerUser;
 let bob: MessengerUser;
 
 /** Raw JSON-RPC straight to the node, past the proxy (evm_snapshot, evm_revert, hardhat_mine, …). */
-async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(node.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const reply = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
-  return reply.result;
+function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  return jsonRpc(node.url, method, params);
 }
 
 /** The `Anchored` events of `root` on the node's canonical chain (eth_getLogs). */
@@ -70,11 +63,6 @@ function anchoredEvents(root: Hex) {
     args: { root },
     fromBlock: 0n,
   });
-}
-
-/** The anchoring label of each bubble, oldest first. */
-function anchorLabels(popup: Page): Promise<string[]> {
-  return popup.locator('.bubble details.anchor summary').allTextContents();
 }
 
 /** What the open chat's bubble `index` shows of its anchor (present once a relay gave a proof). */
@@ -101,12 +89,9 @@ function anchoredLogLines(): number {
 beforeAll(async () => {
   node = await startHardhatNode({ port: await freePort() });
   proxy = await startRpcProxy({ port: DEVNET_PORT, upstream: node.url });
-  const contracts = await deployAnchoringContracts({ rpcUrl: proxy.url, privateKey: DEVNET_DEPLOYER_KEY });
-  expect(contracts.anchor).toBe(DEVNET_CONTRACTS.anchor);
+  await deployDevnetContracts(proxy.url);
   relayDir = await newRelayDataDir();
-  relay = await startRelay(relayDir, {
-    anchoring: { rpcUrl: proxy.url, contract: DEVNET_CONTRACTS.anchor, key: devnetAggregatorKey() },
-  });
+  relay = await startRelay(relayDir, { anchoring: devnetAnchoring(proxy.url) });
   alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, PASSWORD);
   bob = await onboardToMessages(await newProfileDir(), BOB_MNEMONIC, PASSWORD);
 });

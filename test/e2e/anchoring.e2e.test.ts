@@ -4,32 +4,23 @@
  * "Verified on chain" in both chats: each extension got the proof from the relay and checked it
  * against the Anchor contract on the devnet itself.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEVNET_DEPLOYER_KEY,
-  deployAnchoringContracts,
-  devnetAggregatorKey,
-} from '../../scripts/deploy-contracts.ts';
 import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
-import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
-import { launchExtension, newProfileDir } from './support/extension-browser.ts';
+import { deployDevnetContracts, devnetAnchoring } from './support/anchoring-devnet.ts';
+import { newProfileDir } from './support/extension-browser.ts';
 import {
+  anchorLabels,
   chatTexts,
   type MessengerUser,
   onboardToMessages,
   openConversation,
-  openMessages,
+  rebuildInboxFromChain,
+  reopenMessenger,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
-import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
-
-const PASSWORD = 'correct horse battery';
-const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+import { MESSENGER_PASSWORD, SECOND_MNEMONIC, TEST_MNEMONIC } from './support/popup-flows.ts';
+import { forgetEnvelopes, newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
 type Person = MessengerUser;
 
@@ -41,27 +32,17 @@ let alice: Person;
 let bob: Person;
 
 async function onboard(mnemonic: string, profile?: string): Promise<Person> {
-  return onboardToMessages(profile ?? (await newProfileDir()), mnemonic, PASSWORD);
-}
-
-function relayAnchoring() {
-  return { rpcUrl: devnet.url, contract: DEVNET_CONTRACTS.anchor, key: devnetAggregatorKey() };
-}
-
-/** The anchoring label of each bubble, oldest first. */
-function anchorLabels(popup: Page): Promise<string[]> {
-  return popup.locator('.bubble details.anchor summary').allTextContents();
+  return onboardToMessages(profile ?? (await newProfileDir()), mnemonic, MESSENGER_PASSWORD);
 }
 
 beforeAll(async () => {
   devnet = await startHardhatNode({ port: DEVNET_PORT });
-  const contracts = await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
-  expect(contracts.anchor).toBe(DEVNET_CONTRACTS.anchor);
+  await deployDevnetContracts(devnet.url);
   relayDir = await newRelayDataDir();
-  relay = await startRelay(relayDir, { anchoring: relayAnchoring() });
+  relay = await startRelay(relayDir, { anchoring: devnetAnchoring(devnet.url) });
   alice = await onboard(TEST_MNEMONIC);
   bobProfile = await newProfileDir();
-  bob = await onboard(BOB_MNEMONIC, bobProfile);
+  bob = await onboard(SECOND_MNEMONIC, bobProfile);
 });
 
 afterAll(async () => {
@@ -99,28 +80,17 @@ describe('anchoring', () => {
 
     // The relay loses its envelope store (disk, not its pinned blocks), then comes back.
     expect(await relay.stop()).toBe(0);
-    for (const file of await readdir(relayDir)) {
-      if (file.startsWith('envelopes.sqlite')) await rm(join(relayDir, file));
-    }
-    relay = await startRelay(relayDir, { anchoring: relayAnchoring() });
+    await forgetEnvelopes(relayDir);
+    relay = await startRelay(relayDir, { anchoring: devnetAnchoring(devnet.url) });
 
-    const browser = await launchExtension(bobProfile);
-    const popup = await browser.openPopup();
-    await unlock(popup, PASSWORD);
-    bob = { browser, popup, address: bob.address };
-    await openMessages(popup);
+    bob = await reopenMessenger(bobProfile, MESSENGER_PASSWORD, bob.address);
+    const { popup } = bob;
     await openConversation(popup, alice.address);
     await popup.waitForTimeout(3000); // catch-up finds nothing: the relay forgot
     expect(await chatTexts(popup)).toEqual(['in:Anchor this, Bob']);
 
-    await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
-    await popup.getByRole('button', { name: 'Settings' }).click();
-    await popup.getByRole('button', { name: 'Rebuild inbox from chain' }).click();
-    await expect
-      .poll(() => popup.getByRole('status').textContent(), { timeout: 60_000 })
-      .toMatch(/restored 2 of \d+ messages found/); // the others are held already (incl. read receipts)
-    await popup.getByRole('button', { name: 'Back' }).click();
-    await openMessages(popup);
+    // The others are held already (incl. read receipts).
+    await rebuildInboxFromChain(popup, /restored 2 of \d+ messages found/);
     await openConversation(popup, alice.address);
     await expect
       .poll(() => chatTexts(popup), { timeout: 10_000 })

@@ -6,31 +6,30 @@
  * shows "Verified on chain". Her batch is rebuilt from like a relay's: after the relay lost its
  * envelope store, Bob restores the message he missed from chain + IPFS.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { type Address, decodeEventLog, getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from '../../scripts/deploy-contracts.ts';
 import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
 import { anchorAbi } from '../../src/chain/contract-artifacts.ts';
+import { jsonRpc } from '../support/json-rpc.ts';
+import { deployDevnetContracts } from './support/anchoring-devnet.ts';
 import { decide, requestingSite, watchApprovalWindows } from './support/dapp-flows.ts';
-import { launchExtension, newProfileDir } from './support/extension-browser.ts';
+import { newProfileDir } from './support/extension-browser.ts';
 import {
+  anchorLabels,
   chatTexts,
   type MessengerUser,
   onboardToMessages,
   openConversation,
   openMessages,
+  openSettings,
+  rebuildInboxFromChain,
+  reopenMessenger,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
-import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
-
-const PASSWORD = 'correct horse battery';
-const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+import { MESSENGER_PASSWORD, SECOND_MNEMONIC, TEST_MNEMONIC } from './support/popup-flows.ts';
+import { forgetEnvelopes, newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
 let devnet: HardhatNode;
 let relay: RelayDaemon;
@@ -39,29 +38,14 @@ let bobProfile: string;
 let alice: MessengerUser;
 let bob: MessengerUser;
 
-function anchorLabels(popup: Page): Promise<string[]> {
-  return popup.locator('.bubble details.anchor summary').allTextContents();
-}
-
-async function rpc(method: string, params: unknown[]): Promise<unknown> {
-  const response = await fetch(devnet.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: unknown };
-  if (body.error) throw new Error(JSON.stringify(body.error));
-  return body.result;
-}
-
 beforeAll(async () => {
   devnet = await startHardhatNode({ port: DEVNET_PORT });
-  await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
+  await deployDevnetContracts(devnet.url);
   relayDir = await newRelayDataDir();
   relay = await startRelay(relayDir); // no --anchor-* flags: nobody anchors
-  alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, PASSWORD);
+  alice = await onboardToMessages(await newProfileDir(), TEST_MNEMONIC, MESSENGER_PASSWORD);
   bobProfile = await newProfileDir();
-  bob = await onboardToMessages(bobProfile, BOB_MNEMONIC, PASSWORD);
+  bob = await onboardToMessages(bobProfile, SECOND_MNEMONIC, MESSENGER_PASSWORD);
 });
 
 afterAll(async () => {
@@ -75,8 +59,7 @@ describe('forced inclusion', () => {
   it('with no aggregator, Alice anchors her pending message herself and it is verified on chain', async () => {
     const { popup } = alice;
     // Settings › Messaging: offer at once (0 minutes) instead of the default 10.
-    await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
-    await popup.getByRole('button', { name: 'Settings' }).click();
+    await openSettings(popup);
     const deadline = popup.getByRole('spinbutton', { name: /anchor my messages myself/ });
     await expect.poll(() => deadline.inputValue()).toBe('10');
     await deadline.fill('0');
@@ -114,7 +97,7 @@ describe('forced inclusion', () => {
       .toEqual(['Anchoring: Verified on chain', 'Anchoring: Verified on chain']);
 
     // One Anchored event on chain, submitted by Alice's own account.
-    const logs = (await rpc('eth_getLogs', [
+    const logs = (await jsonRpc(devnet.url, 'eth_getLogs', [
       { address: DEVNET_CONTRACTS.anchor, fromBlock: '0x0', toBlock: 'latest' },
     ])) as { data: Hex; topics: [Hex, ...Hex[]] }[];
     expect(logs).toHaveLength(1);
@@ -125,28 +108,16 @@ describe('forced inclusion', () => {
 
   it('after the relay lost its store, Bob rebuilds the message he missed from Alice’s own batch', async () => {
     expect(await relay.stop()).toBe(0);
-    for (const file of await readdir(relayDir)) {
-      if (file.startsWith('envelopes.sqlite')) await rm(join(relayDir, file));
-    }
+    await forgetEnvelopes(relayDir);
     relay = await startRelay(relayDir);
 
-    const browser = await launchExtension(bobProfile);
-    const popup = await browser.openPopup();
-    await unlock(popup, PASSWORD);
-    bob = { browser, popup, address: bob.address };
-    await openMessages(popup);
+    bob = await reopenMessenger(bobProfile, MESSENGER_PASSWORD, bob.address);
+    const { popup } = bob;
     await openConversation(popup, alice.address);
     await popup.waitForTimeout(3000); // catch-up finds nothing: the relay forgot
     expect(await chatTexts(popup)).toEqual(['in:Hello Bob']);
 
-    await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
-    await popup.getByRole('button', { name: 'Settings' }).click();
-    await popup.getByRole('button', { name: 'Rebuild inbox from chain' }).click();
-    await expect
-      .poll(() => popup.getByRole('status').textContent(), { timeout: 60_000 })
-      .toMatch(/Scanned 1 anchored batches .*: restored 1 of \d+ messages found/);
-    await popup.getByRole('button', { name: 'Back' }).click();
-    await openMessages(popup);
+    await rebuildInboxFromChain(popup, /Scanned 1 anchored batches .*: restored 1 of \d+ messages found/);
     await openConversation(popup, alice.address);
     await expect
       .poll(() => chatTexts(popup), { timeout: 10_000 })

@@ -7,34 +7,38 @@
  * her wallet finds his CID in the KeyRegistry and the bundle over bitswap. Bob's second account,
  * never published on chain, is the control: after the relay forgot, nobody can find it.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createPublicClient, getAddress, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVNET_DEPLOYER_KEY, deployAnchoringContracts } from '../../scripts/deploy-contracts.ts';
 import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/devnet.ts';
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
 import { keyRegistryAbi } from '../../src/chain/contract-artifacts.ts';
 import { contactTopic } from '../../src/protocol/index.ts';
+import { deployDevnetContracts } from './support/anchoring-devnet.ts';
 import { decide, requestingSite, watchApprovalWindows } from './support/dapp-flows.ts';
-import { launchExtension, newProfileDir } from './support/extension-browser.ts';
+import { newProfileDir } from './support/extension-browser.ts';
 import {
   chatTexts,
   type MessengerUser,
   onboardToMessages,
   openConversation,
   openMessages,
+  openSettings,
+  reopenMessenger,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
 import { startNodeClient } from './support/node-client.ts';
-import { accountAddresses, TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
-import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
+import {
+  accountAddresses,
+  MESSENGER_PASSWORD as PASSWORD,
+  SECOND_MNEMONIC,
+  TEST_MNEMONIC,
+} from './support/popup-flows.ts';
+import { forgetEnvelopes, newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
 
-const PASSWORD = 'correct horse battery';
 // Bob holds the funded dev phrase (he pays for his key); Alice only messages.
-const ALICE_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+const ALICE_MNEMONIC = SECOND_MNEMONIC;
 
 let devnet: HardhatNode;
 let relay: RelayDaemon;
@@ -42,11 +46,6 @@ let relayDir: string;
 let bobProfile: string;
 let bob: MessengerUser;
 let alice: MessengerUser | undefined;
-
-async function openSettings(popup: Page): Promise<void> {
-  await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
-  await popup.getByRole('button', { name: 'Settings' }).click();
-}
 
 /** Which of `addresses` have a contact bundle in the relay's directory (read from Node). */
 async function onRelay(addresses: string[]): Promise<string[]> {
@@ -75,8 +74,7 @@ function keyRow(popup: Page, address: string) {
 
 beforeAll(async () => {
   devnet = await startHardhatNode({ port: DEVNET_PORT });
-  const contracts = await deployAnchoringContracts({ rpcUrl: devnet.url, privateKey: DEVNET_DEPLOYER_KEY });
-  expect(contracts.keyRegistry).toBe(DEVNET_CONTRACTS.keyRegistry);
+  await deployDevnetContracts(devnet.url);
   relayDir = await newRelayDataDir();
   relay = await startRelay(relayDir);
   bobProfile = await newProfileDir();
@@ -142,9 +140,7 @@ describe('key registry', () => {
     await expect.poll(() => onRelay([bobMain, bobSecond]), { timeout: 20_000 }).toEqual([bobMain, bobSecond]);
     await bob.browser.close();
     expect(await relay.stop()).toBe(0);
-    for (const file of await readdir(relayDir)) {
-      if (file.startsWith('envelopes.sqlite')) await rm(join(relayDir, file));
-    }
+    await forgetEnvelopes(relayDir);
     relay = await startRelay(relayDir);
     expect(await onRelay([bobMain, bobSecond])).toEqual([]);
 
@@ -161,11 +157,8 @@ describe('key registry', () => {
     await sendMessage(alice.popup, 'Found you on chain');
 
     // Bob comes back: the bundle Alice used was really his, so he reads her message.
-    const browser = await launchExtension(bobProfile);
-    const bobPopup = await browser.openPopup();
-    await unlock(bobPopup, PASSWORD);
-    bob = { browser, popup: bobPopup, address: bobMain };
-    await openMessages(bobPopup);
+    bob = await reopenMessenger(bobProfile, PASSWORD, bobMain);
+    const bobPopup = bob.popup;
     await bobPopup.locator(`button.conversation[data-peer="${getAddress(alice.address)}"]`).waitFor({
       timeout: 30_000,
     });

@@ -9,7 +9,7 @@ import { shardTopicFor } from '../../src/p2p/shards.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../src/protocol/index.ts';
 import { decide, openDapp, watchApprovalWindows } from './support/dapp-flows.ts';
 import { buildTestDapp, type DappServer, serveDirectory } from './support/dapp-server.ts';
-import { launchExtension, newProfileDir } from './support/extension-browser.ts';
+import { newProfileDir } from './support/extension-browser.ts';
 import {
   chatStatuses,
   chatTexts,
@@ -17,15 +17,17 @@ import {
   onboardToMessages,
   openConversation,
   openMessages,
+  reopenMessenger,
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
 import { startNodeClient } from './support/node-client.ts';
-import { TEST_MNEMONIC, unlock } from './support/popup-flows.ts';
+import {
+  SECOND_MNEMONIC as BOB_MNEMONIC,
+  MESSENGER_PASSWORD as PASSWORD,
+  TEST_MNEMONIC,
+} from './support/popup-flows.ts';
 import { newRelayDataDir, type RelayDaemon, startRelay } from './support/relay-daemon.ts';
-
-const PASSWORD = 'correct horse battery';
-const BOB_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 
 type Person = MessengerUser;
 
@@ -87,11 +89,8 @@ describe('messaging between two browsers through a relay', () => {
       .poll(() => chatStatuses(alice.popup), { timeout: 15_000 })
       .toEqual(['delivered', 'sent', 'sent', 'sent']);
 
-    const browser = await launchExtension(bobProfile);
-    const popup = await browser.openPopup();
-    await unlock(popup, PASSWORD);
-    await openMessages(popup);
-    bob = { browser, popup, address: bob.address };
+    bob = await reopenMessenger(bobProfile, PASSWORD, bob.address);
+    const { popup } = bob;
     await openConversation(popup, alice.address);
     await waitForTexts(popup, ['in:Hi Bob, it is Alice', 'out:Hello Alice!', 'in:one', 'in:two', 'in:three']);
     // Nothing arrives twice later (live echo, second catch-up).

@@ -38,6 +38,7 @@ import { StoreClient } from '../../src/p2p/store-client.ts';
 import { decodeEnvelope } from '../../src/protocol/envelope.ts';
 import { sha256 } from '../../src/protocol/keys.ts';
 import { freePort } from '../support/free-port.ts';
+import { jsonRpc } from '../support/json-rpc.ts';
 import { conversation, messageEnvelope } from './helpers.ts';
 
 let chain: HardhatNode;
@@ -99,15 +100,8 @@ afterAll(async () => {
 });
 
 /** Raw JSON-RPC to the Hardhat node (evm_snapshot, evm_revert, hardhat_mine, …). */
-async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(chain.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const reply = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
-  return reply.result;
+function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  return jsonRpc(chain.url, method, params);
 }
 
 /** Publishes `texts` to the relay as one conversation's messages; their message ids. */

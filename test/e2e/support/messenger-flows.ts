@@ -1,7 +1,8 @@
 /** What a user does in the popup messenger, by the accessible names the README documents. */
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { type ExtensionBrowser, launchExtension } from './extension-browser.ts';
-import { accountAddresses, importPhrase } from './popup-flows.ts';
+import { accountAddresses, importPhrase, unlock } from './popup-flows.ts';
 
 export interface MessengerUser {
   browser: ExtensionBrowser;
@@ -22,6 +23,39 @@ export async function onboardToMessages(
   if (!address) throw new Error('no account after import');
   await openMessages(popup);
   return { browser, popup, address };
+}
+
+/** The profile's browser again, unlocked, on the Messages tab. */
+export async function reopenMessenger(
+  profile: string,
+  password: string,
+  address: string,
+): Promise<MessengerUser> {
+  const browser = await launchExtension(profile);
+  const popup = await browser.openPopup();
+  await unlock(popup, password);
+  await openMessages(popup);
+  return { browser, popup, address };
+}
+
+/** Wallet → Settings. */
+export async function openSettings(popup: Page): Promise<void> {
+  await popup.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Wallet' }).click();
+  await popup.getByRole('button', { name: 'Settings' }).click();
+}
+
+/** Settings → Rebuild inbox from chain, until its summary matches `summary`; then back to Messages. */
+export async function rebuildInboxFromChain(popup: Page, summary: RegExp): Promise<void> {
+  await openSettings(popup);
+  await popup.getByRole('button', { name: 'Rebuild inbox from chain' }).click();
+  await expect.poll(() => popup.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(summary);
+  await popup.getByRole('button', { name: 'Back' }).click();
+  await openMessages(popup);
+}
+
+/** The anchoring label of each bubble of the open chat, oldest first. */
+export function anchorLabels(popup: Page): Promise<string[]> {
+  return popup.locator('.bubble details.anchor summary').allTextContents();
 }
 
 export async function openMessages(popup: Page): Promise<void> {

@@ -2,6 +2,10 @@
 import type { Page } from 'playwright-core';
 
 export const TEST_MNEMONIC = 'test test test test test test test test test test test junk';
+/** A second phrase for a second person (its accounts hold no devnet ETH). */
+export const SECOND_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+/** The password the messaging e2e tests set. */
+export const MESSENGER_PASSWORD = 'correct horse battery';
 export const TEST_ADDRESS_0 = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 export const TEST_ADDRESS_1 = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 

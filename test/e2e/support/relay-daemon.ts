@@ -1,6 +1,6 @@
 /** The real relay daemon (the bundle `npm run relay` runs) on 127.0.0.1 for the messaging e2e tests. */
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildRelay, RELAY_BUNDLE } from '../../../scripts/build-relay.ts';
@@ -13,6 +13,13 @@ export type RelayDaemon = RelayProcess;
 
 export async function newRelayDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'cairn-relay-'));
+}
+
+/** Deletes the relay's envelope store (it must be stopped); its pinned blocks stay. */
+export async function forgetEnvelopes(dataDir: string): Promise<void> {
+  for (const file of await readdir(dataDir)) {
+    if (file.startsWith('envelopes.sqlite')) await rm(join(dataDir, file));
+  }
 }
 
 export interface RelayAnchoringOptions {
