@@ -95,17 +95,22 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     if (!ownTransactions) throw new Error('not ready');
     return ownTransactions;
   };
+  const transactions: Pick<WalletTransactions, 'send' | 'receiptWithin' | 'known'> = {
+    send: (request, signal) => walletTransactions().send(request, signal),
+    receiptWithin: (network, txHash, waitMs, signal) =>
+      walletTransactions().receiptWithin(network, txHash, waitMs, signal),
+    known: (network, txHash, signal) => walletTransactions().known(network, txHash, signal),
+  };
+  // The networks the wallet knows (the dapp service's store, created below).
+  const selectedNetwork = () => (dapp ? dapp.networks.selected() : Promise.reject(new Error('not ready')));
+  const networks = async () => (dapp ? dapp.networks.list() : []);
   const identities = new MessagingIdentities(keyring);
   const keyRegistry: KeyRegistryService = new KeyRegistryService({
     identities,
-    selectedNetwork: () => (dapp ? dapp.networks.selected() : Promise.reject(new Error('not ready'))),
-    networks: async () => (dapp ? dapp.networks.list() : []),
+    selectedNetwork,
+    networks,
     blocks: () => messaging.network,
-    transactions: {
-      send: (request, signal) => walletTransactions().send(request, signal),
-      receipt: (network, txHash, signal) => walletTransactions().receipt(network, txHash, signal),
-      known: (network, txHash, signal) => walletTransactions().known(network, txHash, signal),
-    },
+    transactions,
     log,
   });
   const messaging: MessagingService = new MessagingService({
@@ -132,18 +137,14 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
   const anchoring = new AnchoringService({
     openDb: options.messaging.openAnchorDb,
     proofs: async (ids, signal) => (await messaging.network).anchorProofs(ids, signal),
-    networks: async () => (dapp ? dapp.networks.list() : []),
-    selectedNetwork: () => (dapp ? dapp.networks.selected() : Promise.reject(new Error('not ready'))),
+    networks,
+    selectedNetwork,
     messenger: () => messaging.messenger,
     fetchBlock: async (cid, signal) => (await messaging.network).fetchBlock(cid, signal),
     putBlock: async (bytes, signal) => (await messaging.network).putBlock(bytes, signal),
     pinAtRelays: async (cids, signal) => (await messaging.network).pinAtRelays(cids, signal),
     deadlineMinutes: async () => (await messaging.getSettings()).anchorDeadlineMinutes,
-    transactions: {
-      send: (request, signal) => walletTransactions().send(request, signal),
-      receipt: (network, txHash, signal) => walletTransactions().receipt(network, txHash, signal),
-      known: (network, txHash, signal) => walletTransactions().known(network, txHash, signal),
-    },
+    transactions,
     onChange: (account, topics) =>
       uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
     log,

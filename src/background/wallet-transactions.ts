@@ -139,6 +139,25 @@ export class WalletTransactions {
     }
   }
 
+  /**
+   * The receipt, or null when none came within `waitMs` or before `signal` aborted: the
+   * transaction is out and may still land. @throws RPC errors
+   */
+  async receiptWithin(
+    network: Network,
+    txHash: Hex,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<MinedTransaction | null> {
+    const wait = AbortSignal.any([signal, AbortSignal.timeout(waitMs)]);
+    try {
+      return await this.receipt(network, txHash, wait);
+    } catch (error) {
+      if (wait.aborted) return null;
+      throw error;
+    }
+  }
+
   /** Whether the node knows the transaction (pending or mined); false once it was dropped. */
   async known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean> {
     const found = await this.#o.rpcFor(network).request('eth_getTransactionByHash', [txHash], { signal });

@@ -78,8 +78,8 @@ export class AnchoringService {
   #timer: ReturnType<typeof setInterval> | undefined;
   #abort = new AbortController();
   #checking: Promise<void> | null = null;
-  /** Readers of the Anchor contracts a pass needs (null: a chain the wallet does not know), per pass. */
-  readonly #readers = new Map<string, Promise<ReadAnchoredAt | null>>();
+  /** The Anchor contracts a pass needs (null: a chain the wallet does not know), per pass. */
+  readonly #chains = new Map<string, Promise<AnchorChain | null>>();
   /** The rebuild under way, if any. */
   #rebuilding: RecoveryProgress | null = null;
 
@@ -107,7 +107,7 @@ export class AnchoringService {
     const tracker = this.#tracker;
     if (!tracker) return Promise.resolve();
     // Networks may have changed since the last pass: look them up again, once per contract.
-    if (!this.#checking) this.#readers.clear();
+    if (!this.#checking) this.#chains.clear();
     const signal = this.#abort.signal;
     this.#checking ??= (this.#own?.resume(signal) ?? Promise.resolve())
       .then(() => tracker.check(signal))
@@ -171,12 +171,12 @@ export class AnchoringService {
     const timing: VerifyTiming = { totalMs: 0, chainMs: 0 };
     const started = performance.now();
     await tracker.recheck([record], signal, async (proof, chain, s) => {
-      const read = await this.#reader(chain.chainId, chain.contract);
-      if (!read) return undefined;
+      const known = await this.#knownChain(chain.chainId, chain.contract);
+      if (!known) return undefined;
       const readAnchoredAt: ReadAnchoredAt = async (root, s2) => {
         const before = performance.now();
         try {
-          return await read(root, s2);
+          return await known.readAnchoredAt(root, s2);
         } finally {
           timing.chainMs += performance.now() - before;
         }
@@ -253,8 +253,10 @@ export class AnchoringService {
       db: lazyDb,
       proofs: (ids, signal) => this.#o.proofs(ids, signal),
       verify: async (proof, chain, signal) => {
-        const readAnchoredAt = await this.#reader(chain.chainId, chain.contract);
-        return readAnchoredAt ? verifyMessageProof(proof, { ...chain, readAnchoredAt }, signal) : undefined;
+        const known = await this.#knownChain(chain.chainId, chain.contract);
+        return known
+          ? verifyMessageProof(proof, { ...chain, readAnchoredAt: known.readAnchoredAt }, signal)
+          : undefined;
       },
       onChange: (account, topics) => this.#o.onChange(account, topics),
       log: (message) => this.#o.log(message),
@@ -263,13 +265,7 @@ export class AnchoringService {
     this.#own = new SelfAnchoring({
       db: () => db,
       chain: async () => this.#chain(await this.#anchoringNetwork()),
-      chainOf: async (chainId, contract) => {
-        const network = (await this.#o.networks()).find(
-          (n): n is AnchoringNetwork =>
-            n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
-        );
-        return network ? this.#chain(network) : null;
-      },
+      chainOf: (chainId, contract) => this.#knownChain(chainId, contract),
       transactions: this.#o.transactions,
       putBlock: (bytes, signal) => this.#o.putBlock(bytes, signal),
       pinAtRelays: (cids, signal) => this.#o.pinAtRelays(cids as CID[], signal),
@@ -281,20 +277,21 @@ export class AnchoringService {
     this.#timer = setInterval(() => void this.check(), this.#o.intervalMs ?? 15_000);
   }
 
-  /** The `anchoredAt` reader of `contract` on chain `chainId`, when the wallet knows that network. */
-  #reader(chainId: number, contract: Address): Promise<ReadAnchoredAt | null> {
+  /** `contract` on chain `chainId`, when the wallet knows that network (looked up once a pass). */
+  #knownChain(chainId: number, contract: Address): Promise<AnchorChain | null> {
     const key = `${chainId}:${contract.toLowerCase()}`;
-    let reader = this.#readers.get(key);
-    if (!reader) {
-      reader = this.#o.networks().then((networks) => {
+    let chain = this.#chains.get(key);
+    if (!chain) {
+      chain = this.#o.networks().then((networks) => {
         const network = networks.find(
-          (n) => n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
+          (n): n is AnchoringNetwork =>
+            n.chainId === chainId && n.anchoring?.anchor.toLowerCase() === contract.toLowerCase(),
         );
-        return network ? anchoredAtReader(new JsonRpcClient({ url: network.rpcUrl }), contract) : null;
+        return network ? this.#chain(network) : null;
       });
-      this.#readers.set(key, reader);
+      this.#chains.set(key, chain);
     }
-    return reader;
+    return chain;
   }
 
   #stop(): void {

@@ -71,7 +71,12 @@ export interface SelfAnchoringOptions {
   chainOf(chainId: number, contract: Address): Promise<AnchorChain | null>;
   transactions: {
     send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
-    receipt(network: Network, txHash: Hex, signal: AbortSignal): Promise<MinedTransaction>;
+    receiptWithin(
+      network: Network,
+      txHash: Hex,
+      waitMs: number,
+      signal: AbortSignal,
+    ): Promise<MinedTransaction | null>;
     known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean>;
   };
   putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<{ bytes: Uint8Array; toString(): string }>;
@@ -210,15 +215,10 @@ export class SelfAnchoring {
     const messageCids = leaves.map((leaf) => messageCid(hexToBytes(`0x${leaf.messageId}`)));
     this.#o.pinAtRelays(messageCids, signal).catch(() => 0);
     if (result.txHash) {
-      const wait = AbortSignal.any([signal, AbortSignal.timeout(this.#o.receiptWaitMs ?? 180_000)]);
-      let mined: MinedTransaction;
-      try {
-        mined = await this.#o.transactions.receipt(chain.network, result.txHash, wait);
-      } catch (error) {
-        // No receipt in time, or the caller gave up: the transaction is out, a later pass follows it.
-        if (wait.aborted) return { ...result, status: 'confirming', pinnedBy: await pinned };
-        throw error;
-      }
+      const waitMs = this.#o.receiptWaitMs ?? 180_000;
+      const mined = await this.#o.transactions.receiptWithin(chain.network, result.txHash, waitMs, signal);
+      // No receipt in time, or the caller gave up: the transaction is out, a later pass follows it.
+      if (!mined) return { ...result, status: 'confirming', pinnedBy: await pinned };
       // A revert: someone may have anchored the same root first (AlreadyAnchored), which is success.
       if (!mined.success && (await chain.readAnchoredAt(batch.root, signal))[0] === 0n) {
         await db.deleteOwnBatch(account, batch.root);

@@ -100,7 +100,12 @@ export interface KeyRegistryServiceOptions {
   blocks(): Promise<Pick<MessagingNetwork, 'putBlock' | 'pinAtRelays'>>;
   transactions: {
     send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
-    receipt(network: Network, txHash: Hex, signal: AbortSignal): Promise<MinedTransaction>;
+    receiptWithin(
+      network: Network,
+      txHash: Hex,
+      waitMs: number,
+      signal: AbortSignal,
+    ): Promise<MinedTransaction | null>;
     known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean>;
   };
   log(message: string): void;
@@ -180,15 +185,10 @@ export class KeyRegistryService {
     );
     result.txHash = txHash;
     this.#sent.set(account, { cid: cid.toString(), txHash });
-    const wait = AbortSignal.any([signal, AbortSignal.timeout(this.#o.receiptWaitMs ?? 180_000)]);
-    let mined: MinedTransaction;
-    try {
-      mined = await this.#o.transactions.receipt(network, txHash, wait);
-    } catch (error) {
-      // No receipt in time, or the caller gave up: the transaction is out either way.
-      if (wait.aborted) return { ...result, status: 'confirming' };
-      throw error;
-    }
+    const waitMs = this.#o.receiptWaitMs ?? 180_000;
+    const mined = await this.#o.transactions.receiptWithin(network, txHash, waitMs, signal);
+    // No receipt in time, or the caller gave up: the transaction is out either way.
+    if (!mined) return { ...result, status: 'confirming' };
     this.#sent.delete(account);
     if (!mined.success) throw new KeyPublishFailedError(txHash);
     this.#o.log('Published a messaging key on chain');

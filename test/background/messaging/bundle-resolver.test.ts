@@ -84,7 +84,7 @@ function lookup(options: { rpcDown?: boolean; blocks?: Map<string, Uint8Array> }
             },
           },
     blocks: notUsedHere,
-    transactions: { send: notUsedHere, receipt: notUsedHere, known: notUsedHere },
+    transactions: { send: notUsedHere, receiptWithin: notUsedHere, known: notUsedHere },
     log: () => {},
   });
   const counts = { cidOf: 0, fetchBlock: 0 };

@@ -178,7 +178,7 @@ describe('Messenger: a peer changed their key', () => {
       blocks: () => Promise.reject(new Error('not used')),
       transactions: {
         send: () => Promise.reject(new Error('not used')),
-        receipt: () => Promise.reject(new Error('not used')),
+        receiptWithin: () => Promise.reject(new Error('not used')),
         known: () => Promise.reject(new Error('not used')),
       },
       log: () => {},
