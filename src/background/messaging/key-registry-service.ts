@@ -22,7 +22,11 @@ import { type AnchoringNetwork, anchoringNetwork, type Network } from '../../cha
 import { CairnError, RpcErrorCode } from '../../keyring/errors';
 import { equalBytes, type PrivateKeyBundle } from '../../protocol/index';
 import type { UiHandlers } from '../ui-api-contract';
-import type { MinedTransaction, WalletTransactionRequest } from '../wallet-transactions';
+import {
+  BroadcastUnknownError,
+  type MinedTransaction,
+  type WalletTransactionRequest,
+} from '../wallet-transactions';
 import type { MessagingNetwork } from './messaging-service';
 import { contactBundleOf } from './own-contact-bundle';
 
@@ -179,12 +183,30 @@ export class KeyRegistryService {
       args: [toHex(cid.bytes)],
     });
     const to = network.anchoring.keyRegistry;
-    const txHash = await this.#o.transactions.send(
-      { from: account, network, to, data, purpose: PURPOSE, method: METHOD },
-      signal,
-    );
+    let txHash: Hex;
+    try {
+      txHash = await this.#o.transactions.send(
+        {
+          from: account,
+          network,
+          to,
+          data,
+          purpose: PURPOSE,
+          method: METHOD,
+          // Kept before the node sees it: a publish that may land is never sent again.
+          beforeBroadcast: async (hash) => {
+            this.#sent.set(account, { cid: cid.toString(), txHash: hash });
+          },
+        },
+        signal,
+      );
+    } catch (error) {
+      // Maybe sent (the node did not answer): followed like one that was.
+      if (error instanceof BroadcastUnknownError)
+        return { ...result, txHash: error.txHash, status: 'confirming' };
+      throw error;
+    }
     result.txHash = txHash;
-    this.#sent.set(account, { cid: cid.toString(), txHash });
     const waitMs = this.#o.receiptWaitMs ?? 180_000;
     const mined = await this.#o.transactions.receiptWithin(network, txHash, waitMs, signal);
     // No receipt in time, or the caller gave up: the transaction is out either way.

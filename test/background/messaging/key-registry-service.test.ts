@@ -64,7 +64,9 @@ interface Harness {
   decide: { approved: boolean };
 }
 
-function harness(options: { networks?: Network[]; rpcDown?: number; receiptWaitMs?: number } = {}): Harness {
+function harness(
+  options: { networks?: Network[]; rpcDown?: number; receiptWaitMs?: number; silentBroadcast?: boolean } = {},
+): Harness {
   const h: Omit<Harness, 'service'> = {
     approvals: [],
     blocks: new Map(),
@@ -80,7 +82,16 @@ function harness(options: { networks?: Network[]; rpcDown?: number; receiptWaitM
         return h.decide.approved ? { approved: true } : { approved: false };
       },
     },
-    rpcFor: () => rpc as unknown as JsonRpcClient,
+    rpcFor: () =>
+      ({
+        request: async (method: string, params: unknown[] = []) => {
+          const answer = await rpc.request(method, params);
+          // The node takes the transaction, but its answer never arrives.
+          if (method === 'eth_sendRawTransaction' && options.silentBroadcast)
+            throw new TypeError('fetch failed');
+          return answer;
+        },
+      }) as unknown as JsonRpcClient,
     sendLock: new AccountSendLock(),
     pollMs: 20,
   });
@@ -222,6 +233,30 @@ describe('KeyRegistryService', () => {
       await chain.rpc('evm_mine');
     }
     expect((await slow.service.status(account, AbortSignal.timeout(5_000))).status).toBe('current');
+  });
+
+  it('a publish the node never acknowledged is followed, not sent again', async () => {
+    const hash = await chain.walletFor(account).writeContract({
+      address: network.anchoring!.keyRegistry,
+      abi: keyRegistryAbi,
+      functionName: 'publish',
+      args: [toHex(CID.createV1(raw.code, await sha256.digest(new Uint8Array([3]))).bytes)],
+    });
+    await chain.publicClient.waitForTransactionReceipt({ hash });
+    const silent = harness({ silentBroadcast: true, receiptWaitMs: 300 });
+    await chain.rpc('evm_setAutomine', [false]);
+    try {
+      const first = await silent.service.publish(account, AbortSignal.timeout(30_000));
+      expect(first.status).toBe('confirming');
+      expect(first.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+      const again = await silent.service.publish(account, AbortSignal.timeout(30_000));
+      expect(again).toMatchObject({ status: 'confirming', txHash: first.txHash });
+      expect(silent.approvals).toHaveLength(1);
+    } finally {
+      await chain.rpc('evm_setAutomine', [true]);
+      await chain.rpc('evm_mine');
+    }
+    expect((await silent.service.status(account, AbortSignal.timeout(5_000))).status).toBe('current');
   });
 
   it('sends nothing when the user rejects, or when no relay pinned the block', async () => {
