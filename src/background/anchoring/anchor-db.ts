@@ -161,6 +161,16 @@ export class AnchorDb {
     );
   }
 
+  /** The records of these messages, in one transaction (undefined: not followed). */
+  async getMany(account: Address, messageIds: readonly string[]): Promise<(AnchorRecord | undefined)[]> {
+    const owner = getAddress(account);
+    return withTransaction(this.#db, [STORE], 'readonly', async (tx) => {
+      const store = tx.objectStore(STORE);
+      const values = await Promise.all(messageIds.map((id) => request(store.get([owner, id]))));
+      return values.map(parse);
+    });
+  }
+
   /** Records in `state` due by `now`, soonest first, at most `limit`. */
   async due(state: AnchorState, now: number, limit: number): Promise<AnchorRecord[]> {
     return this.#scan(state, now, limit, () => true);

@@ -233,8 +233,7 @@ export class AnchoringService {
   /** The anchoring records of these messages (missing ones: not followed). */
   async anchors(account: Address, messageIds: readonly string[]): Promise<AnchorRecord[]> {
     if (!this.#db) return [];
-    const db = await this.#db;
-    const records = await Promise.all(messageIds.map((id) => db.get(account, id)));
+    const records = await (await this.#db).getMany(account, messageIds);
     return records.filter((record): record is AnchorRecord => record !== undefined);
   }
 

@@ -63,7 +63,7 @@ export interface AnchorChain {
 
 export interface SelfAnchoringOptions {
   db(): Promise<
-    Pick<AnchorDb, 'pendingSince' | 'get' | 'put' | 'putOwnBatch' | 'ownBatches' | 'deleteOwnBatch'>
+    Pick<AnchorDb, 'pendingSince' | 'getMany' | 'put' | 'putOwnBatch' | 'ownBatches' | 'deleteOwnBatch'>
   >;
   /** The network to anchor on (the selected one if it has the Anchor contract, else the first that does). */
   chain(): Promise<AnchorChain>;
@@ -268,9 +268,8 @@ export class SelfAnchoring {
     const [event] = await chain.anchoredEvents(blockNumber, blockNumber, signal, batch.root);
     const txHash = event?.transactionHash ?? batch.txHash;
     if (!txHash) return false;
-    const tree = MerkleTree.fromLeaves(
-      batch.leaves.map((leaf) => anchorLeaf(leaf.messageId, leaf.contentTopic)),
-    );
+    const leafHashes = batch.leaves.map((leaf) => anchorLeaf(leaf.messageId, leaf.contentTopic));
+    const tree = MerkleTree.fromLeaves(leafHashes);
     const db = await this.#o.db();
     if (bytesToHex(tree.root) !== batch.root.toLowerCase()) {
       // Stored data is untrusted: leaves that do not make the root give no proof.
@@ -279,8 +278,12 @@ export class SelfAnchoring {
       return false;
     }
     const updates: AnchorRecord[] = [];
-    for (const leaf of batch.leaves) {
-      const record = await db.get(batch.account, leaf.messageId);
+    const records = await db.getMany(
+      batch.account,
+      batch.leaves.map((leaf) => leaf.messageId),
+    );
+    for (const [i, leaf] of batch.leaves.entries()) {
+      const record = records[i];
       if (record?.state !== 'pending' || record.contentTopic !== leaf.contentTopic) continue;
       updates.push({
         ...record,
@@ -289,7 +292,7 @@ export class SelfAnchoring {
         nextCheckAt: this.#o.now(),
         anchor: {
           root: batch.root,
-          proof: tree.proof(anchorLeaf(leaf.messageId, leaf.contentTopic)).map((node) => bytesToHex(node)),
+          proof: tree.proof(leafHashes[i] as Uint8Array).map((node) => bytesToHex(node)),
           batchId: batchId.toString(),
           txHash,
           blockNumber: blockNumber.toString(),

@@ -40,4 +40,17 @@ describe('AnchorDb', () => {
     expect((await db.due('pending', 1000, 10)).map((r) => r.messageId)).toHaveLength(3);
     db.close();
   });
+
+  it('reads many records in one go, in the order asked, undefined where not followed', async () => {
+    const db = await AnchorDb.open(new IDBFactory());
+    await db.track(ACCOUNT, 'aa'.repeat(32), '/t/1', 100);
+    await db.track(ACCOUNT, 'bb'.repeat(32), '/t/2', 100);
+    const records = await db.getMany(ACCOUNT.toLowerCase() as `0x${string}`, [
+      'bb'.repeat(32),
+      'cc'.repeat(32),
+      'aa'.repeat(32),
+    ]);
+    expect(records.map((record) => record?.contentTopic)).toEqual(['/t/2', undefined, '/t/1']);
+    db.close();
+  });
 });
