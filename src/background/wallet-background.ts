@@ -26,7 +26,7 @@ import { SettingsStore } from './settings-store';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
 import { WalletService } from './wallet-service';
-import { WalletTransactions } from './wallet-transactions';
+import { type OwnTransactions, WalletTransactions } from './wallet-transactions';
 
 export interface WalletBackgroundOptions {
   localStore: KeyValueStore;
@@ -95,7 +95,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     if (!ownTransactions) throw new Error('not ready');
     return ownTransactions;
   };
-  const transactions: Pick<WalletTransactions, 'send' | 'receiptWithin' | 'known'> = {
+  const transactions: OwnTransactions = {
     send: (request, signal) => walletTransactions().send(request, signal),
     receiptWithin: (network, txHash, waitMs, signal) =>
       walletTransactions().receiptWithin(network, txHash, waitMs, signal),

@@ -62,6 +62,9 @@ export class BroadcastUnknownError extends CairnError {
   }
 }
 
+/** What the services that send the wallet's own transactions use of `WalletTransactions`. */
+export type OwnTransactions = Pick<WalletTransactions, 'send' | 'receiptWithin' | 'known'>;
+
 export interface WalletTransactionsOptions {
   keyring: Pick<Keyring, 'signTransaction'>;
   approvals: Pick<ApprovalController, 'request'>;

@@ -43,6 +43,8 @@ export class AnchorAggregator {
   readonly #abort = new AbortController();
   #timer: ReturnType<typeof setInterval> | undefined;
   #cutting: Promise<void> | null = null;
+  /** Leaves waiting for a batch (undefined: read from the ledger at the next add). */
+  #pending: number | undefined;
   /** The submission queue: one batch at a time. */
   #submitting: Promise<void> = Promise.resolve();
 
@@ -73,8 +75,12 @@ export class AnchorAggregator {
 
   /** Adds leaves; cuts a batch at once when `maxLeaves` wait. */
   add(leaves: readonly ManifestLeaf[]): void {
-    if (this.#abort.signal.aborted || this.#o.ledger.add(leaves) === 0) return;
-    if (this.#o.ledger.pendingCount() >= this.#maxLeaves) void this.cut();
+    if (this.#abort.signal.aborted) return;
+    const added = this.#o.ledger.add(leaves);
+    if (added === 0) return;
+    // Counted in the ledger once, then kept here: this runs for every envelope the relay stores.
+    this.#pending = this.#pending === undefined ? this.#o.ledger.pendingCount() : this.#pending + added;
+    if (this.#pending >= this.#maxLeaves) void this.cut();
   }
 
   /** Cuts a batch of the pending leaves now (if any); resolves once it is queued for submission. */
@@ -121,6 +127,7 @@ export class AnchorAggregator {
     signal.throwIfAborted();
     const batch = { root: tree.root, count: tree.size, manifestCid };
     this.#o.ledger.createBatch(batch, leaves);
+    this.#pending = undefined;
     this.#o.logger.info('anchoring: batch cut', { count: batch.count, manifest: batch.manifestCid });
     this.#enqueue({ ...batch, createdAt: this.#clock() });
   }

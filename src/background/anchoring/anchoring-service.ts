@@ -7,7 +7,7 @@
 import type { CID } from 'multiformats/cid';
 import type { Address, Hex } from 'viem';
 import { type ReadAnchoredAt, verifyMessageProof } from '../../chain/anchor-proof.ts';
-import { anchoredAtReader, anchoredEventsReader } from '../../chain/anchor-reader.ts';
+import { anchoredAtReader, anchoredEventsReader, readHead } from '../../chain/anchor-reader.ts';
 import { type RecoveryProgress, rebuildInbox } from '../../chain/inbox-recovery.ts';
 import { JsonRpcClient } from '../../chain/json-rpc-client.ts';
 import { type AnchoringNetwork, anchoringNetwork, type Network } from '../../chain/networks.ts';
@@ -70,6 +70,12 @@ export interface VerifyTiming {
   chainMs: number;
 }
 
+/**
+ * An Anchor contract the wallet knows, as a pass uses it: `readAnchoredAtOnce` reads each root
+ * once for the object's life (a pass), `readAnchoredAt` always asks the chain.
+ */
+type KnownChain = AnchorChain & { rpc: JsonRpcClient; readAnchoredAtOnce: ReadAnchoredAt };
+
 export class AnchoringService {
   readonly #o: AnchoringServiceOptions;
   #db: Promise<AnchorDb> | undefined;
@@ -79,7 +85,7 @@ export class AnchoringService {
   #abort = new AbortController();
   #checking: Promise<void> | null = null;
   /** The Anchor contracts a pass needs (null: a chain the wallet does not know), per pass. */
-  readonly #chains = new Map<string, Promise<AnchorChain | null>>();
+  readonly #chains = new Map<string, Promise<KnownChain | null>>();
   /** The rebuild under way, if any. */
   #rebuilding: RecoveryProgress | null = null;
 
@@ -130,13 +136,13 @@ export class AnchoringService {
     const contracts = network.anchoring;
     const messenger = await this.#o.messenger();
     const topics = new Set((await messenger.listConversations(account)).map((c) => c.topic));
-    const rpc = new JsonRpcClient({ url: network.rpcUrl });
+    const chain = this.#chain(network);
     const from = BigInt(contracts.fromBlock);
     this.#rebuilding = { scannedTo: from - 1n, head: from, batches: 0, found: 0, restored: 0, skipped: 0 };
     return rebuildInbox(
       {
-        head: async (s) => BigInt(String(await rpc.request('eth_blockNumber', [], { signal: s }))),
-        anchoredEvents: anchoredEventsReader(rpc, contracts.anchor),
+        head: (s) => readHead(chain.rpc, s),
+        anchoredEvents: chain.anchoredEvents,
         fetchBlock: (cid, s) =>
           this.#o.fetchBlock(cid, AbortSignal.any([s, AbortSignal.timeout(BLOCK_TIMEOUT_MS)])),
         deliver: (envelope) => messenger.receiveRecovered(account, envelope),
@@ -214,14 +220,26 @@ export class AnchoringService {
     return network;
   }
 
-  #chain(network: AnchoringNetwork): AnchorChain {
+  #chain(network: AnchoringNetwork): KnownChain {
     const contract = network.anchoring.anchor;
     const rpc = new JsonRpcClient({ url: network.rpcUrl });
+    const readAnchoredAt = anchoredAtReader(rpc, contract);
+    const read = new Map<string, ReturnType<ReadAnchoredAt>>();
     return {
       network,
       contract,
-      readAnchoredAt: anchoredAtReader(rpc, contract),
+      rpc,
+      readAnchoredAt,
       anchoredEvents: anchoredEventsReader(rpc, contract),
+      readAnchoredAtOnce: (root, signal) => {
+        const key = root.toLowerCase();
+        let answer = read.get(key);
+        if (!answer) {
+          answer = readAnchoredAt(root, signal);
+          read.set(key, answer);
+        }
+        return answer;
+      },
     };
   }
 
@@ -253,8 +271,9 @@ export class AnchoringService {
       proofs: (ids, signal) => this.#o.proofs(ids, signal),
       verify: async (proof, chain, signal) => {
         const known = await this.#knownChain(chain.chainId, chain.contract);
+        // Messages of one batch share a root: one read of it a pass.
         return known
-          ? verifyMessageProof(proof, { ...chain, readAnchoredAt: known.readAnchoredAt }, signal)
+          ? verifyMessageProof(proof, { ...chain, readAnchoredAt: known.readAnchoredAtOnce }, signal)
           : undefined;
       },
       onChange: (account, topics) => this.#o.onChange(account, topics),
@@ -277,7 +296,7 @@ export class AnchoringService {
   }
 
   /** `contract` on chain `chainId`, when the wallet knows that network (looked up once a pass). */
-  #knownChain(chainId: number, contract: Address): Promise<AnchorChain | null> {
+  #knownChain(chainId: number, contract: Address): Promise<KnownChain | null> {
     const key = `${chainId}:${contract.toLowerCase()}`;
     let chain = this.#chains.get(key);
     if (!chain) {

@@ -17,11 +17,7 @@ import { MerkleTree } from '../../chain/merkle-tree.ts';
 import { messageCid } from '../../chain/message-cid.ts';
 import type { Network } from '../../chain/networks.ts';
 import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
-import {
-  BroadcastUnknownError,
-  type MinedTransaction,
-  type WalletTransactionRequest,
-} from '../wallet-transactions.ts';
+import { BroadcastUnknownError, type OwnTransactions } from '../wallet-transactions.ts';
 import { type AnchorDb, type AnchorRecord, MAX_OWN_BATCH, type OwnBatch } from './anchor-db.ts';
 
 /** Nothing of the account has waited past the deadline. */
@@ -69,16 +65,7 @@ export interface SelfAnchoringOptions {
   chain(): Promise<AnchorChain>;
   /** The chain of an own batch that was started earlier (null: the wallet no longer knows it). */
   chainOf(chainId: number, contract: Address): Promise<AnchorChain | null>;
-  transactions: {
-    send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
-    receiptWithin(
-      network: Network,
-      txHash: Hex,
-      waitMs: number,
-      signal: AbortSignal,
-    ): Promise<MinedTransaction | null>;
-    known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean>;
-  };
+  transactions: OwnTransactions;
   putBlock(bytes: Uint8Array, signal: AbortSignal): Promise<{ bytes: Uint8Array; toString(): string }>;
   pinAtRelays(cids: { toString(): string }[], signal: AbortSignal): Promise<number>;
   /** Minutes a message waits for an aggregator before the user may anchor it. */

@@ -22,11 +22,7 @@ import { type AnchoringNetwork, anchoringNetwork, type Network } from '../../cha
 import { CairnError, RpcErrorCode } from '../../keyring/errors';
 import { equalBytes, type PrivateKeyBundle } from '../../protocol/index';
 import type { UiHandlers } from '../ui-api-contract';
-import {
-  BroadcastUnknownError,
-  type MinedTransaction,
-  type WalletTransactionRequest,
-} from '../wallet-transactions';
+import { BroadcastUnknownError, type OwnTransactions } from '../wallet-transactions';
 import type { MessagingNetwork } from './messaging-service';
 import { contactBundleOf } from './own-contact-bundle';
 
@@ -102,16 +98,7 @@ export interface KeyRegistryServiceOptions {
   rpcFor?: (network: Network) => JsonRpcRequester;
   /** The running messaging network: the block is kept here and pinned by relays. */
   blocks(): Promise<Pick<MessagingNetwork, 'putBlock' | 'pinAtRelays'>>;
-  transactions: {
-    send(request: WalletTransactionRequest, signal: AbortSignal): Promise<Hex>;
-    receiptWithin(
-      network: Network,
-      txHash: Hex,
-      waitMs: number,
-      signal: AbortSignal,
-    ): Promise<MinedTransaction | null>;
-    known(network: Network, txHash: Hex, signal: AbortSignal): Promise<boolean>;
-  };
+  transactions: OwnTransactions;
   log(message: string): void;
   /** How long `publish` waits for the receipt, ms. @default 180_000 */
   receiptWaitMs?: number;

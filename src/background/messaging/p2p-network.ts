@@ -279,18 +279,24 @@ class P2pNetwork implements MessagingNetwork {
   ): Promise<MessageProofEntry[]> {
     const rank = { unknown: 0, pending: 1, anchored: 2 } as const;
     const best = new Map<string, MessageProofEntry>();
+    // All relays at once; a relay that does not anchor (or failed) says nothing, others may.
+    const answers = await Promise.all(
+      this.#connected().map(async (relay) =>
+        relay.peer
+          ? this.#store.proofs(relay.peer, messageIds, { signal }).catch((error: unknown) => {
+              if (signal.aborted) throw error;
+              return null;
+            })
+          : null,
+      ),
+    );
     let answered = false;
-    for (const relay of this.#connected()) {
-      if (!relay.peer) continue;
-      try {
-        for (const entry of await this.#store.proofs(relay.peer, messageIds, { signal })) {
-          const current = best.get(entry.messageId);
-          if (!current || rank[entry.state] > rank[current.state]) best.set(entry.messageId, entry);
-        }
-        answered = true;
-      } catch (error) {
-        // A relay that does not anchor (or failed) says nothing; others may.
-        if (signal.aborted) throw error;
+    for (const entries of answers) {
+      if (!entries) continue;
+      answered = true;
+      for (const entry of entries) {
+        const current = best.get(entry.messageId);
+        if (!current || rank[entry.state] > rank[current.state]) best.set(entry.messageId, entry);
       }
     }
     if (!answered) throw new RelayUnavailableError('No relay answered about anchoring');
