@@ -138,6 +138,12 @@ export type UiRequestMessage = { type: 'request'; id: number; method: string; pa
 export type UiResponseMessage =
   | { type: 'response'; id: number; result: unknown }
   | { type: 'response'; id: number; error: { code: number; message: string } };
+/** The `anchors` event. */
+export interface AnchorsChange {
+  account: Address;
+  topics: string[];
+}
+
 /** The `messages` event. */
 export interface MessagesChange {
   account: Address;
@@ -153,4 +159,6 @@ export type UiEventMessage =
    * the change is only stored new messages, `added` holds them, so a view can show them at once.
    */
   | { type: 'event'; event: 'messages'; data: MessagesChange }
-  | { type: 'event'; event: 'relay'; data: RelayStatus };
+  | { type: 'event'; event: 'relay'; data: RelayStatus }
+  /** These conversations' messages changed anchoring state: re-read their anchoring only. */
+  | { type: 'event'; event: 'anchors'; data: AnchorsChange };

@@ -146,7 +146,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
     deadlineMinutes: async () => (await messaging.getSettings()).anchorDeadlineMinutes,
     transactions,
     onChange: (account, topics) =>
-      uiServer?.broadcastEvent({ type: 'event', event: 'messages', data: { account, topics } }),
+      uiServer?.broadcastEvent({ type: 'event', event: 'anchors', data: { account, topics } }),
     log,
   });
   const wallet = new WalletService({

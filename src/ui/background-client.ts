@@ -60,10 +60,10 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
 /** Each pushed event's payload by name, e.g. `UiEvents['relay']` is a `RelayStatus`. */
 export type UiEvents = { [E in UiEventMessage as E['event']]: E['data'] };
 export type UiEventName = keyof UiEvents;
-const EVENT_NAMES: ReadonlySet<string> = new Set<UiEventName>(['state', 'messages', 'relay']);
+const EVENT_NAMES: ReadonlySet<string> = new Set<UiEventName>(['state', 'messages', 'relay', 'anchors']);
 
 /** What screens need from the client; tests hand them a fake with canned answers. */
-export type UiClient = Pick<BackgroundClient, 'call' | 'onState' | 'onMessages' | 'onRelay'>;
+export type UiClient = Pick<BackgroundClient, 'call' | 'onState' | 'onMessages' | 'onRelay' | 'onAnchors'>;
 
 function isResponse(message: unknown): message is UiResponseMessage {
   return (
@@ -90,6 +90,7 @@ export class BackgroundClient {
     state: new Set(),
     messages: new Set(),
     relay: new Set(),
+    anchors: new Set(),
   };
   #port: ClientPort | undefined;
   #nextId = 1;
@@ -144,6 +145,11 @@ export class BackgroundClient {
   /** The messaging node and its relay connections, whenever one of them changes state. */
   onRelay(listener: (status: RelayStatus) => void): () => void {
     return this.#listen('relay', listener);
+  }
+
+  /** Anchoring states of `account`'s messages in these conversations changed. */
+  onAnchors(listener: (change: UiEvents['anchors']) => void): () => void {
+    return this.#listen('anchors', listener);
   }
 
   #listen<E extends UiEventName>(event: E, listener: (data: UiEvents[E]) => void): () => void {

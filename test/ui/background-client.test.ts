@@ -87,6 +87,29 @@ describe('BackgroundClient', () => {
     ]);
   });
 
+  it('hands anchoring changes to their own listeners, not to the chat’s message listeners', async () => {
+    let push: (message: unknown) => void = () => {};
+    const client = new BackgroundClient(() => {
+      const port = fakePort('answer', []);
+      return {
+        ...port,
+        onMessage: {
+          addListener(listener) {
+            push = listener;
+            port.onMessage.addListener(listener);
+          },
+        },
+      };
+    });
+    const seen: Array<[string, unknown]> = [];
+    client.onMessages((change) => seen.push(['messages', change]));
+    client.onAnchors((change) => seen.push(['anchors', change]));
+    await client.call('getState');
+    const change = { account: '0x0000000000000000000000000000000000000001', topics: ['/xmtp/0/m-a/proto'] };
+    push({ type: 'event', event: 'anchors', data: change });
+    expect(seen).toEqual([['anchors', change]]);
+  });
+
   it('gives up after one retry', async () => {
     const sent: unknown[] = [];
     const client = new BackgroundClient(() => fakePort('die', sent));

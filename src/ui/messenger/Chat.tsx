@@ -35,7 +35,7 @@ export function Chat({
   peer,
   onBack,
 }: {
-  client: Pick<UiClient, 'call' | 'onMessages'>;
+  client: Pick<UiClient, 'call' | 'onMessages' | 'onAnchors'>;
   account: Address;
   peer: Address;
   onBack: () => void;

@@ -15,7 +15,7 @@ export function Messenger({
   account,
   onAccount,
 }: {
-  client: Pick<UiClient, 'call' | 'onMessages'>;
+  client: Pick<UiClient, 'call' | 'onMessages' | 'onAnchors'>;
   accounts: readonly AccountInfo[];
   account: Address;
   onAccount: (account: Address) => void;

@@ -13,7 +13,7 @@ import { sameAddress } from './addresses';
 const MAX_IDS = 100;
 
 export function useAnchors(
-  client: Pick<UiClient, 'call' | 'onMessages'>,
+  client: Pick<UiClient, 'call' | 'onAnchors'>,
   account: Address,
   messages: readonly MessageView[] | null,
 ): ReadonlyMap<string, AnchorRecord> {
@@ -24,7 +24,7 @@ export function useAnchors(
 
   useEffect(
     () =>
-      client.onMessages((change) => {
+      client.onAnchors((change) => {
         if (sameAddress(change.account, account)) setChanges((n) => n + 1);
       }),
     [client, account],

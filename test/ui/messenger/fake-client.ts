@@ -20,6 +20,7 @@ export interface FakeClient {
   callsOf<M extends UiMethod>(method: M): Array<UiParams<M>>;
   pushMessages(change: UiEvents['messages']): void;
   pushRelay(status: RelayStatus): void;
+  pushAnchors(change: UiEvents['anchors']): void;
   pushState(state: WalletState): void;
   /** Listeners still subscribed, all kinds together. */
   listenerCount(): number;
@@ -31,6 +32,7 @@ export function fakeClient(handlers: Partial<UiHandlers>): FakeClient {
     state: new Set<(data: UiEvents['state']) => void>(),
     messages: new Set<(data: UiEvents['messages']) => void>(),
     relay: new Set<(data: UiEvents['relay']) => void>(),
+    anchors: new Set<(data: UiEvents['anchors']) => void>(),
   };
   function subscribe<T>(set: Set<(data: T) => void>, listener: (data: T) => void): () => void {
     set.add(listener);
@@ -55,6 +57,7 @@ export function fakeClient(handlers: Partial<UiHandlers>): FakeClient {
       onState: (listener) => subscribe(listeners.state, listener),
       onMessages: (listener) => subscribe(listeners.messages, listener),
       onRelay: (listener) => subscribe(listeners.relay, listener),
+      onAnchors: (listener) => subscribe(listeners.anchors, listener),
     },
     calls,
     callsOf: <M extends UiMethod>(method: M) =>
@@ -65,10 +68,14 @@ export function fakeClient(handlers: Partial<UiHandlers>): FakeClient {
     pushRelay: (status) => {
       for (const listener of listeners.relay) listener(status);
     },
+    pushAnchors: (change) => {
+      for (const listener of listeners.anchors) listener(change);
+    },
     pushState: (state) => {
       for (const listener of listeners.state) listener(state);
     },
-    listenerCount: () => listeners.state.size + listeners.messages.size + listeners.relay.size,
+    listenerCount: () =>
+      listeners.state.size + listeners.messages.size + listeners.relay.size + listeners.anchors.size,
   };
 }
 
