@@ -67,6 +67,7 @@ export function protocolTable(result: ProtocolResult, pinnedCpu: string | undefi
       `${conversationRuns} timed runs after 1 warm-up; the time is the whole history (wall), the rate messages per second.`,
       'Payloads are opaque encoded-content bytes; neither side decodes content. Every result is checked (payload, sender), and one message each way through a mixed Cairn ↔ xmtp-js conversation is checked first.',
       'Cairn additionally checks sender_hmac and that the signer is the peer or self; xmtp-js checks neither.',
+      `Cairn signs with a ${result.signingTable.window}-bit-window generator table, which the extension builds once per worker in a quiet moment after unlock; here it was built before timing, in ${result.signingTable.ms.toFixed(0)} ms. xmtp-js signs with its library’s default table.`,
       pinnedCpu === undefined
         ? 'NOT pinned to one CPU (no taskset): xmtp-js’s concurrent WebCrypto batch may use a second core.'
         : `The benchmark process ran pinned to CPU ${pinnedCpu} (taskset), so xmtp-js’s concurrent WebCrypto batch gains no second core.`,

@@ -5,6 +5,7 @@
 
 import type { KeyValueStore } from '../keyring/key-value-store';
 import { Keyring } from '../keyring/keyring';
+import { buildSigningTable, isSigningTableBuilt } from '../protocol/signing-curve';
 import { DAPP_PORT_NAME } from '../provider/channel';
 import type { AnchorDb } from './anchoring/anchor-db';
 import { AnchoringService } from './anchoring/anchoring-service';
@@ -23,6 +24,7 @@ import {
   type Notifier,
 } from './messaging/messaging-service';
 import { SettingsStore } from './settings-store';
+import { SigningTableWarmUp } from './signing-table-warm-up';
 import { UI_PORT_NAME } from './ui-api-contract';
 import { type UiPort, UiPortServer } from './ui-port-server';
 import { WalletService } from './wallet-service';
@@ -149,6 +151,11 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       uiServer?.broadcastEvent({ type: 'event', event: 'anchors', data: { account, topics } }),
     log,
   });
+  const signingTable = new SigningTableWarmUp({
+    build: buildSigningTable,
+    isBuilt: isSigningTableBuilt,
+    log,
+  });
   const wallet = new WalletService({
     keyring,
     settings,
@@ -158,6 +165,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       void dapp?.walletStateChanged(state);
       void messaging.walletStateChanged(state);
       anchoring.walletStateChanged(state);
+      signingTable.walletStateChanged(state);
     },
   });
   const ready = keyring.restoreSession().catch((error: unknown) => {
@@ -170,6 +178,7 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       const state = await wallet.state();
       void messaging.walletStateChanged(state);
       anchoring.walletStateChanged(state);
+      signingTable.walletStateChanged(state, 'restored');
       await dapp?.walletStateChanged(state);
     })
     .catch((error: unknown) => {
@@ -230,7 +239,10 @@ export function createWalletBackground(options: WalletBackgroundOptions): Wallet
       },
     },
     ready,
-    onActivity: (method) => wallet.recordActivity(method),
+    onActivity: (method) => {
+      signingTable.activity();
+      return wallet.recordActivity(method);
+    },
     onError: (method, error) =>
       log(`UI method ${method} failed: ${error instanceof Error ? error.name : 'unknown error'}`),
   });

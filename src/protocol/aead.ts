@@ -76,7 +76,7 @@ export async function aeadEncrypt(
 }
 
 /**
- * Decrypts and authenticates. @throws DecryptionError (opaque) on any failure.
+ * Decrypts and authenticates into a fresh buffer. @throws DecryptionError (opaque) on any failure.
  */
 export async function aeadDecrypt(
   encrypted: AeadCiphertext,

@@ -136,17 +136,17 @@ export function verifyPreKey(identityKey: SignedPublicKey, preKey: SignedPublicK
 }
 
 /** Signs `publicKey` with the identity secret key (as a pre-key). */
-export async function signPreKey(
+export function signPreKey(
   identitySecret: Uint8Array,
   publicKey: Uint8Array,
   createdNs: bigint,
-): Promise<SignedPublicKey> {
+): SignedPublicKey {
   const keyBytes = encodeUnsignedPublicKey(publicKey, createdNs);
   return {
     keyBytes,
     publicKey,
     createdNs,
-    signature: await signDigest(identitySecret, sha256(keyBytes)),
+    signature: signDigest(identitySecret, sha256(keyBytes)),
     signatureKind: 'ecdsa',
   };
 }

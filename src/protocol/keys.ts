@@ -7,10 +7,10 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { type Address, getAddress, toHex } from 'viem';
-import { sign as viemSign } from 'viem/accounts';
+import { type Address, getAddress } from 'viem';
 import { assertBytes, bytesToHex, type RandomBytes, secureRandomBytes } from './bytes.ts';
 import { ProtocolDecodeError, SignatureError } from './errors.ts';
+import { signingCurve } from './signing-curve.ts';
 
 /** A compact ECDSA signature `[r ‖ s]` (64 bytes) with its recovery bit. */
 export interface EcdsaSignature {
@@ -93,21 +93,17 @@ function ensureBaseTable(): void {
 }
 
 /**
- * Signs a 32-byte digest (no further hashing), low-S, deterministic (RFC 6979).
- * It uses viem's signer, the one that already signs the account key's transactions and
- * messages: constant-time-ish without scalar blinding, like xmtp-js and every wallet on
- * noble-curves 1. noble-curves 2's blinded `sign` widens the secret scalar by 128 bits and
- * cost ≈ 385 µs against ≈ 280 µs here, the largest part of sending a message. Same
- * signatures either way (RFC 6979 is deterministic; pinned by known-answer tests).
+ * Signs a 32-byte digest (no further hashing), low-S, deterministic (RFC 6979), on
+ * `signingCurve` (noble-curves 1.9, viem's copy): constant-time-ish without scalar blinding, like
+ * xmtp-js and every wallet on noble-curves 1.
  */
-export async function signDigest(secretKey: Uint8Array, digest: Uint8Array): Promise<EcdsaSignature> {
+export function signDigest(secretKey: Uint8Array, digest: Uint8Array): EcdsaSignature {
   assertBytes('digest', digest, 32);
   assertBytes('secretKey', secretKey, 32);
-  const signed = await viemSign({ hash: toHex(digest), privateKey: toHex(secretKey), to: 'bytes' });
-  const v = signed[64];
-  const recovery = v === 27 || v === 0 ? 0 : v === 28 || v === 1 ? 1 : undefined;
-  if (recovery === undefined || signed.length !== 65) throw new SignatureError('unexpected recovery id');
-  return { bytes: signed.slice(0, 64), recovery };
+  const signed = signingCurve.sign(digest, secretKey, { lowS: true });
+  const recovery = signed.recovery;
+  if (recovery !== 0 && recovery !== 1) throw new SignatureError('unexpected recovery id');
+  return { bytes: signed.toCompactRawBytes(), recovery };
 }
 
 /**

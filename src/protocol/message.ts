@@ -42,7 +42,7 @@ import {
 import { assertMaxBytes, MAX_ENVELOPE_BYTES, MAX_TOPIC_LENGTH } from './limits.ts';
 import { findPreKey, type PrivateKeyBundle, publicBundleOf } from './private-bundle.ts';
 import { sharedSecret3dh } from './secret.ts';
-import { bigIntToLong, decodeProto, encodeProto, longToBigInt } from './wire.ts';
+import { bigIntToLong, decodeOwnedProto, decodeProto, encodeProto, encodesTo, longToBigInt } from './wire.ts';
 
 /** Length of the sender-HMAC key period: 30 days in ms (xmtp-js `thirtyDayPeriodsSinceEpoch`). */
 export const HMAC_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
@@ -139,10 +139,7 @@ export async function encodeMessageV2(
   if (params.topic.length > MAX_TOPIC_LENGTH) throw new ProtocolArgumentError('"topic" is too long');
   assertMaxBytes('payload', params.payload, MAX_ENVELOPE_BYTES);
   const headerBytes = encodeMessageHeaderV2(params.topic, params.createdNs);
-  const signature = await signDigest(
-    preKey.secretKey,
-    await sha256Async(concat(headerBytes, params.payload)),
-  );
+  const signature = signDigest(preKey.secretKey, await sha256Async(concat(headerBytes, params.payload)));
   const signedBytes = encodeProto(content.SignedContent, {
     payload: params.payload,
     sender: toProtoBundle(publicBundleOf(params.sender)),
@@ -212,7 +209,7 @@ function decodeV2(id: string, v2: msg.MessageV2): MessageV2 {
  */
 function decodeCanonicalMessage(bytes: Uint8Array): msg.Message {
   const decoded = decodeProto('message', msg.Message, bytes, MAX_ENVELOPE_BYTES);
-  if (!equalBytes(encodeProto(msg.Message, decoded), bytes)) {
+  if (!encodesTo(msg.Message, decoded, bytes)) {
     throw new ProtocolDecodeError('"message" is not canonically encoded');
   }
   return decoded;
@@ -296,7 +293,8 @@ export async function decryptMessageV2(
   keyMaterial: Uint8Array,
 ): Promise<SignedContent> {
   const plain = await aeadDecrypt(message.ciphertext, keyMaterial, message.headerBytes);
-  const signed = decodeProto('signed_content', content.SignedContent, plain, MAX_ENVELOPE_BYTES);
+  // `plain` is a fresh buffer of aeadDecrypt's: the decoded fields may be views into it.
+  const signed = decodeOwnedProto('signed_content', content.SignedContent, plain, MAX_ENVELOPE_BYTES);
   const { signature, kind } = fromProtoSignature('signed_content.signature', signed.signature);
   if (kind !== 'ecdsa') throw new SignatureError('message is not signed by a pre-key');
   return {

@@ -108,7 +108,7 @@ export async function generatePrivateKeyBundle(
     createdNs,
     params.address,
   );
-  const prePublic = await signPreKey(identitySecret, publicKeyOf(preSecret), createdNs);
+  const prePublic = signPreKey(identitySecret, publicKeyOf(preSecret), createdNs);
   return {
     identityKey: { secretKey: identitySecret, publicKey: identityPublic },
     preKeys: [{ secretKey: preSecret, publicKey: prePublic }],

@@ -1,12 +1,12 @@
 /**
  * Guarded protobuf decoding for the `@xmtp/proto` message_contents types.
  * Every decode goes through `decodeProto`: a size limit first, a private copy of the input
- * (protobufjs returns views into its input), and any decoder failure (bad varint, length prefix
- * past the end, invalid wire type, nesting deep enough to exhaust the stack) becomes a
- * `ProtocolDecodeError`.
+ * (protobufjs returns views into its input; `decodeOwnedProto` skips it for input nobody else
+ * holds), and any decoder failure (bad varint, length prefix past the end, invalid wire type,
+ * nesting deep enough to exhaust the stack) becomes a `ProtocolDecodeError`.
  */
 import Long from 'long';
-import { assertBytes, copyBytes } from './bytes.ts';
+import { assertBytes, copyBytes, equalBytes } from './bytes.ts';
 import { ProtocolArgumentError, ProtocolDecodeError } from './errors.ts';
 import { assertMaxBytes, MAX_PROTO_BYTES } from './limits.ts';
 
@@ -30,14 +30,38 @@ export function decodeProto<T>(
   bytes: Uint8Array,
   max = MAX_PROTO_BYTES,
 ): T {
+  // Checked before copying, so an oversized input is never copied.
   assertBytes(name, bytes);
   assertMaxBytes(name, bytes, max);
-  const input = copyBytes(bytes);
+  return decodeOwnedProto(name, codec, copyBytes(bytes), max);
+}
+
+/**
+ * `decodeProto` for input nobody else holds (a plaintext just decrypted, a private copy): the
+ * decoded fields are views into `bytes`, so it needs no copy of its own.
+ * @throws LimitError, ProtocolDecodeError
+ */
+export function decodeOwnedProto<T>(
+  name: string,
+  codec: ProtoDecoder<T>,
+  bytes: Uint8Array,
+  max = MAX_PROTO_BYTES,
+): T {
+  assertBytes(name, bytes);
+  assertMaxBytes(name, bytes, max);
   try {
-    return codec.decode(input);
+    return codec.decode(bytes);
   } catch (cause) {
     throw new ProtocolDecodeError(`"${name}" is not a valid protobuf message`, { cause });
   }
+}
+
+/**
+ * True when `codec` encodes `message` to exactly `bytes` (a canonical-encoding check). The
+ * encoding is only compared, so it skips `encodeProto`'s copy.
+ */
+export function encodesTo<T>(codec: ProtoEncoder<T>, message: T, bytes: Uint8Array): boolean {
+  return equalBytes(codec.encode(message).finish(), bytes);
 }
 
 /** Encodes `message` with `codec` into a fresh byte array. */

@@ -4,13 +4,15 @@
  */
 
 import { IDBFactory } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AnchorDb } from '../../src/background/anchoring/anchor-db';
 import type { AlarmScheduler } from '../../src/background/auto-lock';
 import { AUTO_LOCK_ALARM } from '../../src/background/auto-lock';
 import { openBrowserMessageDb } from '../../src/background/messaging/browser-messaging';
+import { SIGNING_TABLE_QUIET_MS } from '../../src/background/signing-table-warm-up';
 import { createWalletBackground } from '../../src/background/wallet-background';
 import { MemoryKeyValueStore } from '../../src/keyring/key-value-store';
+import { isSigningTableBuilt } from '../../src/protocol/signing-curve';
 import { BackgroundClient } from '../../src/ui/background-client';
 import { InMemoryRelay } from '../support/in-memory-relay';
 import { connectedPorts } from './fake-port';
@@ -60,6 +62,19 @@ function setup(stores = { local: new MemoryKeyValueStore(), session: new MemoryK
 }
 
 describe('wallet background over the UI port', () => {
+  // First in the file: the table is built once per module instance, and any later test's unlock
+  // would build it.
+  it('builds the signing table in a quiet moment after unlock', async () => {
+    const { client } = setup();
+    expect(isSigningTableBuilt()).toBe(false);
+    await client.call('createFromMnemonic', { password: 'password123', mnemonic: MNEMONIC });
+    expect(isSigningTableBuilt()).toBe(false);
+    await vi.waitFor(() => expect(isSigningTableBuilt()).toBe(true), {
+      timeout: SIGNING_TABLE_QUIET_MS + 5_000,
+      interval: 100,
+    });
+  });
+
   it('onboards, schedules auto-lock, locks on the alarm and pushes the new state', async () => {
     const { client, alarms, background } = setup();
     expect(await client.call('getState')).toMatchObject({ status: 'uninitialized', accounts: [] });

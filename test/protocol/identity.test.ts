@@ -73,7 +73,7 @@ describe('identity and contact bundles', () => {
   it('refuses a pre-key not signed by the identity key', async () => {
     const me = await cairnIdentity();
     const stranger = generateSecretKey();
-    const forged = await signPreKey(stranger, publicKeyOf(generateSecretKey()), 1n);
+    const forged = signPreKey(stranger, publicKeyOf(generateSecretKey()), 1n);
     expect(() => verifyBundle({ identityKey: me.bundle.identityKey, preKey: forged })).toThrow(
       SignatureError,
     );

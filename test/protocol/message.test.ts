@@ -236,7 +236,7 @@ describe('MessageV2', () => {
       // A member (who knows the key material) forges content under a's name.
       const headerBytes = encodeMessageHeaderV2(ab.topic, nowNs());
       const payload = utf8.encode('x');
-      const good = await signDigest(
+      const good = signDigest(
         a.keys.preKeys[0]!.secretKey,
         sha256(new Uint8Array([...headerBytes, ...payload])),
       );
@@ -299,7 +299,7 @@ describe('MessageV2', () => {
         preKeys: [
           {
             secretKey,
-            publicKey: await signPreKey(a.keys.identityKey.secretKey, publicKeyOf(secretKey), nowNs()),
+            publicKey: signPreKey(a.keys.identityKey.secretKey, publicKeyOf(secretKey), nowNs()),
           },
           ...a.keys.preKeys,
         ],
