@@ -1,6 +1,6 @@
 /**
- * The signing curve is built from viem's own copy of noble-curves (one copy in the bundle), and
- * neither leaving out the endomorphism nor the large generator table changes a signature.
+ * The signing curve is viem's own copy of noble-curves (one copy in the bundle, one table for the
+ * account's and the messenger's signatures), and the large generator table changes no signature.
  */
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,7 +26,7 @@ async function agreesWithViemAndNoble2(digest: Uint8Array): Promise<void> {
 }
 
 describe('signing curve', () => {
-  it('comes from the noble-curves copy that viem itself resolves', () => {
+  it('is the noble-curves copy that viem itself resolves', () => {
     const viemPackage = require.resolve('viem/package.json');
     const viemNoble = dirname(createRequire(viemPackage).resolve('@noble/curves/secp256k1'));
     const ours = fileURLToPath(
