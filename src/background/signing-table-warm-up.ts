@@ -10,7 +10,7 @@
 import type { WalletState } from './ui-api-contract';
 
 export interface SigningTableWarmUpOptions {
-  /** Builds the table; called at most once. */
+  /** Builds the table (synchronously: it blocks the worker while it runs). */
   build: () => void;
   /** True when the table already exists (built earlier in this worker). */
   isBuilt: () => boolean;
