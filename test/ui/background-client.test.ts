@@ -19,6 +19,24 @@ function fakePort(behaviour: 'answer' | 'die', sent: unknown[]): ClientPort {
   };
 }
 
+/** A client on a fake port, with `push` delivering a message from the background. */
+function clientWithPush() {
+  let deliver: (message: unknown) => void = () => {};
+  const client = new BackgroundClient(() => {
+    const port = fakePort('answer', []);
+    return {
+      ...port,
+      onMessage: {
+        addListener(listener) {
+          deliver = listener;
+          port.onMessage.addListener(listener);
+        },
+      },
+    };
+  });
+  return { client, push: (message: unknown) => deliver(message) };
+}
+
 describe('BackgroundClient', () => {
   it('resends a safe request once on a new port when the worker died with it', async () => {
     const sent: unknown[] = [];
@@ -50,19 +68,7 @@ describe('BackgroundClient', () => {
   });
 
   it('hands each pushed event to the listeners of its kind only', async () => {
-    let push: (message: unknown) => void = () => {};
-    const client = new BackgroundClient(() => {
-      const port = fakePort('answer', []);
-      return {
-        ...port,
-        onMessage: {
-          addListener(listener) {
-            push = listener;
-            port.onMessage.addListener(listener);
-          },
-        },
-      };
-    });
+    const { client, push } = clientWithPush();
     const seen: Array<[string, unknown]> = [];
     client.onState((state) => seen.push(['state', state]));
     client.onMessages((change) => seen.push(['messages', change]));
@@ -88,19 +94,7 @@ describe('BackgroundClient', () => {
   });
 
   it('hands anchoring changes to their own listeners, not to the chat’s message listeners', async () => {
-    let push: (message: unknown) => void = () => {};
-    const client = new BackgroundClient(() => {
-      const port = fakePort('answer', []);
-      return {
-        ...port,
-        onMessage: {
-          addListener(listener) {
-            push = listener;
-            port.onMessage.addListener(listener);
-          },
-        },
-      };
-    });
+    const { client, push } = clientWithPush();
     const seen: Array<[string, unknown]> = [];
     client.onMessages((change) => seen.push(['messages', change]));
     client.onAnchors((change) => seen.push(['anchors', change]));
