@@ -10,7 +10,6 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AccountSendLock } from '../../../src/background/account-send-lock.ts';
 import { AnchorDb } from '../../../src/background/anchoring/anchor-db.ts';
 import {
   NothingToAnchorError,
@@ -18,8 +17,7 @@ import {
   type SelfAnchoringOptions,
 } from '../../../src/background/anchoring/self-anchoring.ts';
 import { UserRejectedError } from '../../../src/background/dapp/approval-controller.ts';
-import { type ApprovalDetails, WALLET_ORIGIN } from '../../../src/background/dapp/approval-types.ts';
-import { WalletTransactions } from '../../../src/background/wallet-transactions.ts';
+import { WALLET_ORIGIN } from '../../../src/background/dapp/approval-types.ts';
 import { buildAnchorBatch } from '../../../src/chain/anchor-batch.ts';
 import { decodeManifest } from '../../../src/chain/anchor-manifest.ts';
 import { verifyMessageProof } from '../../../src/chain/anchor-proof.ts';
@@ -36,6 +34,11 @@ import {
   type InProcessChain,
   inProcessChain,
 } from '../../support/in-process-chain.ts';
+import {
+  type RecordedApproval,
+  rawBlockStore,
+  recordingWalletTransactions,
+} from '../support/recording-transactions.ts';
 
 const TEST_MNEMONIC = 'test test test test test test test test test test test junk';
 const OTHER: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -65,7 +68,7 @@ afterAll(async () => {
 interface Harness {
   anchoring: SelfAnchoring;
   db: AnchorDb;
-  approvals: { origin: string; method: string; details: ApprovalDetails }[];
+  approvals: RecordedApproval[];
   blocks: Map<string, Uint8Array>;
   /** The CIDs of each pin request, in order. */
   pinned: string[][];
@@ -88,24 +91,12 @@ async function harness(): Promise<Harness> {
     decide: { approved: true },
     silentNode: { on: false },
   };
-  const transactions = new WalletTransactions({
+  const transactions = recordingWalletTransactions({
     keyring,
-    approvals: {
-      request: async (origin, method, details) => {
-        h.approvals.push({ origin, method, details });
-        return h.decide.approved ? { approved: true } : { approved: false };
-      },
-    },
-    rpcFor: () =>
-      ({
-        request: async (method: string, params: unknown[] = []) => {
-          const answer = await rpc.request(method, params);
-          if (method === 'eth_sendRawTransaction' && h.silentNode.on) throw new TypeError('fetch failed');
-          return answer;
-        },
-      }) as JsonRpcClient,
-    sendLock: new AccountSendLock(),
-    pollMs: 20,
+    rpc,
+    approvals: h.approvals,
+    decide: h.decide,
+    silentBroadcast: () => h.silentNode.on,
   });
   const network = { ...DEVNET, anchoring: { anchor: contract, keyRegistry: contract, fromBlock: 0 } };
   const target = {
@@ -119,11 +110,7 @@ async function harness(): Promise<Harness> {
     chain: async () => target,
     chainOf: async (chainId) => (chainId === network.chainId ? target : null),
     transactions,
-    putBlock: async (bytes) => {
-      const cid = CID.createV1(raw.code, await sha256.digest(bytes));
-      h.blocks.set(cid.toString(), bytes);
-      return cid;
-    },
+    putBlock: rawBlockStore(h.blocks),
     pinAtRelays: async (cids) => {
       h.pinned.push(cids.map(String));
       return 1;

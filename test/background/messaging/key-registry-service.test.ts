@@ -9,7 +9,6 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { type Address, type Hex, toHex } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AccountSendLock } from '../../../src/background/account-send-lock.ts';
 import { UserRejectedError } from '../../../src/background/dapp/approval-controller';
 import { type ApprovalDetails, WALLET_ORIGIN } from '../../../src/background/dapp/approval-types';
 import {
@@ -21,7 +20,6 @@ import {
 import type { EnqueueInput } from '../../../src/background/messaging/message-db';
 import { MessagingIdentities } from '../../../src/background/messaging/messaging-identity';
 import { queueContactBundle } from '../../../src/background/messaging/own-contact-bundle';
-import { WalletTransactions } from '../../../src/background/wallet-transactions';
 import { keyRegistryAbi, keyRegistryBytecode } from '../../../src/chain/contract-artifacts';
 import { JsonRpcClient } from '../../../src/chain/json-rpc-client';
 import { keyHistoryReader, keyOfReader } from '../../../src/chain/key-registry-reader';
@@ -31,6 +29,11 @@ import { Keyring } from '../../../src/keyring/keyring';
 import { decodeEnvelope, verifyContactBundleFor } from '../../../src/protocol/index';
 import { freePort } from '../../support/free-port';
 import { deployOnChain, type InProcessChain, inProcessChain } from '../../support/in-process-chain';
+import {
+  type RecordedApproval,
+  rawBlockStore,
+  recordingWalletTransactions,
+} from '../support/recording-transactions.ts';
 
 const TEST_MNEMONIC = 'test test test test test test test test test test test junk';
 
@@ -57,7 +60,7 @@ afterAll(async () => {
 
 interface Harness {
   service: KeyRegistryService;
-  approvals: { origin: string; method: string; details: ApprovalDetails }[];
+  approvals: RecordedApproval[];
   blocks: Map<string, Uint8Array>;
   pinned: string[];
   pinners: { count: number };
@@ -74,26 +77,12 @@ function harness(
     pinners: { count: 1 },
     decide: { approved: true },
   };
-  const transactions = new WalletTransactions({
+  const transactions = recordingWalletTransactions({
     keyring,
-    approvals: {
-      request: async (origin, method, details) => {
-        h.approvals.push({ origin, method, details });
-        return h.decide.approved ? { approved: true } : { approved: false };
-      },
-    },
-    rpcFor: () =>
-      ({
-        request: async (method: string, params: unknown[] = []) => {
-          const answer = await rpc.request(method, params);
-          // The node takes the transaction, but its answer never arrives.
-          if (method === 'eth_sendRawTransaction' && options.silentBroadcast)
-            throw new TypeError('fetch failed');
-          return answer;
-        },
-      }) as unknown as JsonRpcClient,
-    sendLock: new AccountSendLock(),
-    pollMs: 20,
+    rpc,
+    approvals: h.approvals,
+    decide: h.decide,
+    silentBroadcast: () => options.silentBroadcast === true,
   });
   const networks = options.networks ?? [network];
   const service = new KeyRegistryService({
@@ -103,11 +92,7 @@ function harness(
     rpcFor: () =>
       options.rpcDown === undefined ? rpc : new JsonRpcClient({ url: `http://127.0.0.1:${options.rpcDown}` }),
     blocks: async () => ({
-      putBlock: async (bytes) => {
-        const cid = CID.createV1(raw.code, await sha256.digest(bytes));
-        h.blocks.set(cid.toString(), bytes);
-        return cid;
-      },
+      putBlock: rawBlockStore(h.blocks),
       pinAtRelays: async (cids) => {
         if (h.pinners.count > 0) h.pinned.push(...cids.map(String));
         return h.pinners.count;
