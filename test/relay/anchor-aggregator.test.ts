@@ -1,24 +1,13 @@
-/**
- * The aggregator with the real Anchor contract (in-process Hardhat), the real submitter, a real
- * ledger on disk and an in-memory block store: batches by size and by time, manifests that
- * describe exactly the batch, receipts, and a restart that resumes an unconfirmed batch.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, bytesToHex, type Hex } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { anchorLeaf } from '../../src/chain/anchor-leaf.ts';
 import { decodeManifest, decodeManifestPage, type ManifestLeaf } from '../../src/chain/anchor-manifest.ts';
-import type { BatchReceipt } from '../../src/chain/anchor-receipt.ts';
-import { AnchorSubmitter } from '../../src/chain/anchor-submitter.ts';
 import { anchorAbi, anchorBytecode } from '../../src/chain/contract-artifacts.ts';
-import { MerkleTree, nobleKeccak256, verifyMerkleProof } from '../../src/chain/merkle-tree.ts';
-import { AnchorAggregator, type AnchorAggregatorOptions } from '../../src/relay/anchor-aggregator.ts';
-import { AnchorLedger } from '../../src/relay/anchor-ledger.ts';
-import { silentLogger } from '../../src/relay/logger.ts';
+import { MerkleTree, verifyMerkleProof } from '../../src/chain/merkle-tree.ts';
+import type { AnchorAggregatorOptions } from '../../src/relay/anchor-aggregator.ts';
 import { deployOnChain, type InProcessChain, inProcessChain } from '../support/in-process-chain.ts';
+import { testAggregator } from './test-aggregator.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -48,48 +37,15 @@ function leaves(count: number): ManifestLeaf[] {
   });
 }
 
-async function setup(overrides: Partial<AnchorAggregatorOptions> = {}, ledgerPath?: string) {
-  let path = ledgerPath;
-  if (!path) {
-    const dir = await mkdtemp(join(tmpdir(), 'cairn-aggregator-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    path = join(dir, 'anchoring.sqlite');
-  }
-  const ledger = AnchorLedger.open(path);
-  const blocks = new Map<string, Uint8Array>();
-  const receipts: BatchReceipt[] = [];
-  const pinned: Uint8Array[] = [];
-  const aggregator = new AnchorAggregator({
-    ledger,
-    submitter: new AnchorSubmitter({
-      publicClient: chain.publicClient,
-      walletClient: chain.walletFor(chain.accounts[3]!),
-      contract,
-      confirmations: 1,
-      pollMs: 10,
-    }),
-    storeBlock: async (bytes) => {
-      const text = `b${bytesToHex(sha256(bytes)).slice(2)}`;
-      blocks.set(text, bytes);
-      return { bytes: new TextEncoder().encode(text), text };
-    },
-    pinMessages: async (ids) => {
-      pinned.push(...ids);
-    },
-    publishReceipt: async (receipt) => {
-      receipts.push(receipt);
-    },
-    keccak: nobleKeccak256,
-    chainId: 31337n,
+function setup(overrides: Partial<AnchorAggregatorOptions> = {}, ledgerPath?: string) {
+  return testAggregator({
+    chain,
     contract,
-    logger: silentLogger,
-    ...overrides,
+    submitter: 3,
+    cleanup: (step) => cleanup.push(step),
+    ledgerPath,
+    overrides,
   });
-  cleanup.push(async () => {
-    await aggregator.stop();
-    ledger.close();
-  });
-  return { aggregator, ledger, blocks, receipts, pinned, path };
 }
 
 const isAnchored = (root: Hex) =>

@@ -1,25 +1,13 @@
-/**
- * AnchorWatch against the real Anchor contract on an in-process Hardhat chain, with the real
- * ledger, aggregator, submitter and proof server: reorgs made with evm_snapshot / evm_revert
- * remove anchored batches after their confirmations; the watch must send exactly those back to
- * pending and into the submission queue, and an RPC that fails or answers nonsense must change
- * nothing.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, bytesToHex, type Hex } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestLeaf } from '../../src/chain/anchor-manifest.ts';
 import { anchoredAtBlockReader, type JsonRpcRequester, readHead } from '../../src/chain/anchor-reader.ts';
-import type { BatchReceipt } from '../../src/chain/anchor-receipt.ts';
-import { AnchorSubmitter } from '../../src/chain/anchor-submitter.ts';
 import { anchorAbi, anchorBytecode } from '../../src/chain/contract-artifacts.ts';
 import { JsonRpcError } from '../../src/chain/json-rpc-client.ts';
 import { nobleKeccak256 } from '../../src/chain/merkle-tree.ts';
-import { AnchorAggregator } from '../../src/relay/anchor-aggregator.ts';
-import { AnchorLedger, type LedgerBatch } from '../../src/relay/anchor-ledger.ts';
+import type { AnchorAggregator } from '../../src/relay/anchor-aggregator.ts';
+import type { AnchorLedger, LedgerBatch } from '../../src/relay/anchor-ledger.ts';
 import { AnchorWatch, type AnchorWatchOptions, judgeAnchor } from '../../src/relay/anchor-watch.ts';
 import { type Logger, silentLogger } from '../../src/relay/logger.ts';
 import { ProofServer } from '../../src/relay/proof-server.ts';
@@ -29,6 +17,7 @@ import {
   type InProcessChain,
   inProcessChain,
 } from '../support/in-process-chain.ts';
+import { testAggregator } from './test-aggregator.ts';
 
 let chain: InProcessChain;
 let contract: Address;
@@ -78,39 +67,14 @@ function watchedChain() {
 
 /** A relay's anchoring parts on a ledger file: aggregator (batches of `maxLeaves`), proof server. */
 async function relayParts(options: { path?: string; clock?: () => number; maxLeaves?: number } = {}) {
-  let path = options.path;
-  if (!path) {
-    const dir = await mkdtemp(join(tmpdir(), 'cairn-watch-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    path = join(dir, 'anchoring.sqlite');
-  }
-  const clock = options.clock ?? Date.now;
-  const ledger = AnchorLedger.open(path, clock);
-  const receipts: BatchReceipt[] = [];
-  const aggregator = new AnchorAggregator({
-    ledger,
-    submitter: new AnchorSubmitter({
-      publicClient: chain.publicClient,
-      walletClient: chain.walletFor(chain.accounts[4]!),
-      contract,
-      confirmations: 1,
-      pollMs: 10,
-    }),
-    storeBlock: async (bytes) => {
-      const text = `b${bytesToHex(sha256(bytes)).slice(2)}`;
-      return { bytes: new TextEncoder().encode(text), text };
-    },
-    pinMessages: async () => {},
-    publishReceipt: async (receipt) => {
-      receipts.push(receipt);
-    },
-    keccak: nobleKeccak256,
-    chainId: 31337n,
+  const { ledger, aggregator, receipts, path, close } = await testAggregator({
+    chain,
     contract,
-    maxLeaves: options.maxLeaves ?? 3,
-    intervalMs: 60_000,
-    logger: silentLogger,
-    clock,
+    submitter: 4,
+    cleanup: (step) => cleanup.push(step),
+    ledgerPath: options.path,
+    clock: options.clock,
+    overrides: { maxLeaves: options.maxLeaves ?? 3, intervalMs: 60_000 },
   });
   const proofs = new ProofServer({
     ledger,
@@ -120,14 +84,6 @@ async function relayParts(options: { path?: string; clock?: () => number; maxLea
     contract,
     logger: silentLogger,
   });
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await aggregator.stop();
-    ledger.close();
-  };
-  cleanup.push(close);
   /** The proof states the relay would answer for `batch`'s messages. */
   const states = (batch: ManifestLeaf[]) =>
     proofs.answer(batch.map((leaf) => bytesToHex(leaf.messageId))).proofs.map((entry) => entry.state);
