@@ -14,6 +14,7 @@ import { DEVNET_PORT, type HardhatNode, startHardhatNode } from '../../scripts/d
 import { DEVNET_CONTRACTS } from '../../src/chain/anchoring-contracts.ts';
 import { keyRegistryAbi } from '../../src/chain/contract-artifacts.ts';
 import { contactTopic } from '../../src/protocol/index.ts';
+import { startNodeClient } from '../support/node-client.ts';
 import { deployDevnetContracts } from './support/anchoring-devnet.ts';
 import { decide, requestingSite, watchApprovalWindows } from './support/dapp-flows.ts';
 import { newProfileDir } from './support/extension-browser.ts';
@@ -28,7 +29,6 @@ import {
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { startNodeClient } from './support/node-client.ts';
 import {
   accountAddresses,
   MESSENGER_PASSWORD as PASSWORD,

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardTopicFor } from '../../src/p2p/shards.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../src/protocol/index.ts';
+import { startNodeClient } from '../support/node-client.ts';
 import { decide, openDapp, watchApprovalWindows } from './support/dapp-flows.ts';
 import { buildTestDapp, type DappServer, serveDirectory } from './support/dapp-server.ts';
 import { newProfileDir } from './support/extension-browser.ts';
@@ -21,7 +22,6 @@ import {
   sendMessage,
   startConversation,
 } from './support/messenger-flows.ts';
-import { startNodeClient } from './support/node-client.ts';
 import {
   SECOND_MNEMONIC as BOB_MNEMONIC,
   MESSENGER_PASSWORD as PASSWORD,

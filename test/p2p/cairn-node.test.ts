@@ -4,6 +4,7 @@ import { MemoryDatastore } from 'datastore-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CairnNode, createCairnNode } from '../../src/p2p/cairn-node';
 import { allShardTopics, shardTopicFor } from '../../src/p2p/shards';
+import { startNodeClient } from '../support/node-client.ts';
 
 const nodes: CairnNode[] = [];
 afterEach(async () => {
@@ -24,15 +25,8 @@ async function relay(): Promise<CairnNode> {
 }
 
 async function client(relayAddress: string): Promise<CairnNode> {
-  const node = await createCairnNode({
-    role: 'client',
-    privateKey: await generateKeyPair('Ed25519'),
-    developmentRelays: [relayAddress],
-    datastore: new MemoryDatastore(),
-    blockstore: new MemoryBlockstore(),
-  });
+  const { node } = await startNodeClient(relayAddress);
   nodes.push(node);
-  await node.libp2p.dial((await import('@multiformats/multiaddr')).multiaddr(relayAddress));
   return node;
 }
 

@@ -1,10 +1,10 @@
-/** A bare Cairn libp2p client in Node, dialled to a relay: to read its store or play a rogue peer. */
+/** A bare Cairn libp2p client in Node, dialled to a relay: a second peer, a store reader or a rogue peer. */
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { multiaddr } from '@multiformats/multiaddr';
 import { MemoryBlockstore } from 'blockstore-core';
 import { MemoryDatastore } from 'datastore-core';
-import { createCairnNode } from '../../../src/p2p/cairn-node.ts';
-import { StoreClient } from '../../../src/p2p/store-client.ts';
+import { createCairnNode } from '../../src/p2p/cairn-node.ts';
+import { StoreClient } from '../../src/p2p/store-client.ts';
 
 export async function startNodeClient(relayAddress: string) {
   const node = await createCairnNode({
