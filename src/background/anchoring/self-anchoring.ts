@@ -17,6 +17,7 @@ import { MerkleTree } from '../../chain/merkle-tree.ts';
 import { messageCid } from '../../chain/message-cid.ts';
 import type { Network } from '../../chain/networks.ts';
 import { CairnError, RpcErrorCode } from '../../keyring/errors.ts';
+import { OneRunPerAccount } from '../one-run-per-account.ts';
 import { BroadcastUnknownError, type OwnTransactions } from '../wallet-transactions.ts';
 import { type AnchorDb, type AnchorRecord, MAX_OWN_BATCH, type OwnBatch } from './anchor-db.ts';
 
@@ -86,7 +87,7 @@ const GIVE_UP_MS = 30 * 60_000;
 export class SelfAnchoring {
   readonly #o: SelfAnchoringOptions;
   /** Accounts whose anchoring runs now: one at a time each. */
-  readonly #running = new Set<Address>();
+  readonly #runs = new OneRunPerAccount('Anchoring is already under way');
 
   constructor(options: SelfAnchoringOptions) {
     this.#o = options;
@@ -117,15 +118,7 @@ export class SelfAnchoring {
    *   TransactionNotMinedError's kin (the signal's reason), RPC errors
    */
   async anchor(account: Address, signal: AbortSignal): Promise<SelfAnchorResult> {
-    if (this.#running.has(account)) {
-      throw new CairnError('Anchoring is already under way', { code: RpcErrorCode.resourceUnavailable });
-    }
-    this.#running.add(account);
-    try {
-      return await this.#anchor(account, signal);
-    } finally {
-      this.#running.delete(account);
-    }
+    return this.#runs.run(account, () => this.#anchor(account, signal));
   }
 
   async #anchor(account: Address, signal: AbortSignal): Promise<SelfAnchorResult> {
@@ -225,7 +218,7 @@ export class SelfAnchoring {
     try {
       const db = await this.#o.db();
       for (const batch of await db.ownBatches()) {
-        if (this.#running.has(batch.account)) continue;
+        if (this.#runs.isRunning(batch.account)) continue;
         // Never signed (the worker stopped before): nothing can land.
         if (!batch.txHash) {
           await db.deleteOwnBatch(batch.account, batch.root);

@@ -21,6 +21,7 @@ import {
 import { type AnchoringNetwork, anchoringNetwork, type Network } from '../../chain/networks';
 import { CairnError, RpcErrorCode } from '../../keyring/errors';
 import { equalBytes, type PrivateKeyBundle } from '../../protocol/index';
+import { OneRunPerAccount } from '../one-run-per-account';
 import type { UiHandlers } from '../ui-api-contract';
 import { BroadcastUnknownError, type OwnTransactions } from '../wallet-transactions';
 import type { MessagingNetwork } from './messaging-service';
@@ -111,7 +112,7 @@ const PURPOSE =
 
 export class KeyRegistryService {
   readonly #o: KeyRegistryServiceOptions;
-  readonly #running = new Set<Address>();
+  readonly #runs = new OneRunPerAccount('Publishing your key is already under way');
   /** Publishes sent and not seen on chain yet, per account: never sent twice while one may land. */
   readonly #sent = new Map<Address, { cid: string; txHash: Hex }>();
 
@@ -140,17 +141,7 @@ export class KeyRegistryService {
    *   KeyRegistryReadError, MessengerStoppedError, RPC errors (e.g. the gas estimate failed)
    */
   async publish(account: Address, signal: AbortSignal): Promise<PublishKeyResult> {
-    if (this.#running.has(account)) {
-      throw new CairnError('Publishing your key is already under way', {
-        code: RpcErrorCode.resourceUnavailable,
-      });
-    }
-    this.#running.add(account);
-    try {
-      return await this.#publish(account, signal);
-    } finally {
-      this.#running.delete(account);
-    }
+    return this.#runs.run(account, () => this.#publish(account, signal));
   }
 
   async #publish(account: Address, signal: AbortSignal): Promise<PublishKeyResult> {
